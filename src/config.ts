@@ -1,0 +1,640 @@
+// The configuration schema (SPEC §9): one convict schema, loaded and validated once in the primary,
+// then frozen and handed to workers over IPC. Every key has doc, format, default and an env variable.
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import convict from 'convict';
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+export const ENVIRONMENTS = ['development', 'production', 'test'] as const;
+export type Environment = (typeof ENVIRONMENTS)[number];
+
+export interface CardRangeConfig {
+  scheme: string;
+  start: string;
+  end: string;
+  startVersion: string;
+  endVersion: string;
+  priority: number;
+}
+
+export interface ScenarioConfig {
+  transStatus: string;
+  reason?: string;
+  challenge?: 'text' | 'single-select' | 'multi-select' | 'oob' | 'html';
+  decoupled?: boolean;
+  delayMs?: number;
+  /** Answer after protocol.slowResponseMs. */
+  slow?: boolean;
+  threeDSMethod?: boolean;
+  dsError?: { errorCode: string; errorComponent: string; errorDescription?: string };
+  challengeIndRule?: 'exemption-I';
+}
+
+const VERSION_RE = /^2\.[0-9]\.[0-9]$/;
+const DIGITS_RE = /^[0-9]{13,19}$/;
+
+function assert(cond: unknown, message: string): asserts cond {
+  if (!cond) throw new Error(message);
+}
+
+convict.addFormat({
+  name: 'port-number',
+  validate(v: unknown) {
+    assert(Number.isInteger(v) && (v as number) >= 0 && (v as number) <= 65535, 'must be an integer 0..65535');
+  },
+  coerce: (v: unknown) => Number(v),
+});
+convict.addFormat({
+  name: 'non-negative-int',
+  validate(v: unknown) {
+    assert(Number.isInteger(v) && (v as number) >= 0, 'must be a non-negative integer');
+  },
+  coerce: (v: unknown) => Number(v),
+});
+convict.addFormat({
+  name: 'positive-int',
+  validate(v: unknown) {
+    assert(Number.isInteger(v) && (v as number) > 0, 'must be a positive integer');
+  },
+  coerce: (v: unknown) => Number(v),
+});
+convict.addFormat({
+  name: 'url-or-empty',
+  validate(v: unknown) {
+    assert(typeof v === 'string', 'must be a string');
+    if (v === '') return;
+    let u: URL;
+    try {
+      u = new URL(v);
+    } catch {
+      throw new Error('must be an absolute URL');
+    }
+    assert(/^(https?|rediss?):$/.test(u.protocol), 'must use http(s) or redis(s)');
+  },
+});
+convict.addFormat({
+  name: 'string-list',
+  validate(v: unknown) {
+    assert(Array.isArray(v) && v.every((s) => typeof s === 'string'), 'must be a list of strings');
+  },
+  coerce: (v: unknown) =>
+    typeof v === 'string'
+      ? v
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean)
+      : v,
+});
+convict.addFormat({
+  name: 'version-list',
+  validate(v: unknown) {
+    assert(Array.isArray(v) && v.length > 0, 'must be a non-empty list of versions');
+    for (const s of v as unknown[]) assert(typeof s === 'string' && VERSION_RE.test(s), `"${String(s)}" is not a 2.x.y version`);
+  },
+  coerce: (v: unknown) => (typeof v === 'string' ? v.split(',').map((s) => s.trim()) : v),
+});
+convict.addFormat({
+  name: 'card-ranges',
+  validate(v: unknown) {
+    assert(Array.isArray(v), 'must be a list of ranges');
+    (v as unknown[]).forEach((r, i) => {
+      const x = r as Partial<CardRangeConfig>;
+      assert(x && typeof x === 'object', `range ${i} must be an object`);
+      assert(typeof x.scheme === 'string' && x.scheme.length > 0, `range ${i}: scheme is required`);
+      assert(typeof x.start === 'string' && DIGITS_RE.test(x.start), `range ${i}: start must be 13-19 digits`);
+      assert(typeof x.end === 'string' && DIGITS_RE.test(x.end), `range ${i}: end must be 13-19 digits`);
+      assert(x.start.length === x.end.length, `range ${i}: start and end must have the same length`);
+      assert(x.start <= x.end, `range ${i}: start is above end`);
+      assert(typeof x.startVersion === 'string' && VERSION_RE.test(x.startVersion), `range ${i}: startVersion invalid`);
+      assert(typeof x.endVersion === 'string' && VERSION_RE.test(x.endVersion), `range ${i}: endVersion invalid`);
+      assert(x.startVersion <= x.endVersion, `range ${i}: startVersion is above endVersion`);
+      assert(x.priority === undefined || Number.isInteger(x.priority), `range ${i}: priority must be an integer`);
+    });
+  },
+});
+const TRANS_STATUSES = new Set(['Y', 'N', 'U', 'A', 'C', 'R', 'D', 'I', 'E']);
+const CHALLENGES = new Set(['text', 'single-select', 'multi-select', 'oob', 'html']);
+convict.addFormat({
+  name: 'scenario-table',
+  validate(v: unknown) {
+    assert(v && typeof v === 'object' && !Array.isArray(v), 'must be an object keyed by last 4 digits or full PAN');
+    for (const [key, s] of Object.entries(v as Record<string, ScenarioConfig>)) {
+      assert(/^([0-9]{4}|[0-9]{13,19}|default)$/.test(key), `scenario key "${key}" must be 4 digits, a full PAN or "default"`);
+      assert(s && typeof s === 'object', `scenario ${key} must be an object`);
+      assert(TRANS_STATUSES.has(s.transStatus), `scenario ${key}: transStatus "${String(s.transStatus)}" is not an EMV status`);
+      assert(s.challenge === undefined || CHALLENGES.has(s.challenge), `scenario ${key}: challenge "${String(s.challenge)}" unknown`);
+      assert(s.delayMs === undefined || (Number.isInteger(s.delayMs) && s.delayMs >= 0), `scenario ${key}: delayMs must be >= 0`);
+      assert(s.transStatus !== 'C' || s.challenge !== undefined, `scenario ${key}: status C needs a challenge type`);
+    }
+  },
+});
+
+const schema = {
+  env: {
+    doc: 'Environment: selects config/<env>.json. RUN_MODE is accepted as an alias of NODE_ENV.',
+    format: ENVIRONMENTS as unknown as string[],
+    default: 'development',
+    env: 'NODE_ENV',
+  },
+  server: {
+    host: { doc: 'Address to bind.', format: String, default: '0.0.0.0', env: 'HOST' },
+    port: { doc: 'TCP port to listen on (0 picks a free port).', format: 'port-number', default: 8080, env: 'PORT' },
+    workers: {
+      doc: 'Worker processes; 0 means one per CPU core.',
+      format: 'non-negative-int',
+      default: 0,
+      env: 'WORKERS',
+    },
+    publicUrl: {
+      doc: 'Base URL put into every URL the server hands out; empty means http://localhost:<port>.',
+      format: 'url-or-empty',
+      default: '',
+      env: 'PUBLIC_URL',
+    },
+    keepAliveTimeoutMs: {
+      doc: 'Idle keep-alive timeout of client connections.',
+      format: 'positive-int',
+      default: 65000,
+      env: 'KEEP_ALIVE_TIMEOUT_MS',
+    },
+    headersTimeoutMs: {
+      doc: 'Time allowed to receive request headers.',
+      format: 'positive-int',
+      default: 66000,
+      env: 'HEADERS_TIMEOUT_MS',
+    },
+    requestTimeoutMs: {
+      doc: 'Time allowed to receive a whole request.',
+      format: 'positive-int',
+      default: 30000,
+      env: 'REQUEST_TIMEOUT_MS',
+    },
+    shutdownGraceMs: {
+      doc: 'How long SIGTERM/SIGINT and rolling restarts wait for in-flight requests.',
+      format: 'positive-int',
+      default: 15000,
+      env: 'SHUTDOWN_GRACE_MS',
+    },
+    restartBackoffMs: {
+      doc: 'First delay before replacing a crashed worker after a quick succession of crashes; doubles up to 30 s.',
+      format: 'positive-int',
+      default: 250,
+      env: 'RESTART_BACKOFF_MS',
+    },
+    crashLoopThreshold: {
+      doc: 'Worker exits within crashLoopWindowMs that count as a crash loop (reported, backoff at its maximum).',
+      format: 'positive-int',
+      default: 5,
+      env: 'CRASH_LOOP_THRESHOLD',
+    },
+    crashLoopWindowMs: {
+      doc: 'Window for counting worker crashes.',
+      format: 'positive-int',
+      default: 60000,
+      env: 'CRASH_LOOP_WINDOW_MS',
+    },
+    testRoutes: {
+      doc: 'Expose test-only routes (/__test/*) and X-Worker-Id; refused in production.',
+      format: Boolean,
+      default: false,
+      env: 'TEST_ROUTES',
+    },
+  },
+  store: {
+    backend: {
+      doc: 'L2 backend: auto (redis when store.redis.url or nodes are set, else embedded), embedded or redis.',
+      format: ['auto', 'embedded', 'redis'],
+      default: 'auto',
+      env: 'STORE_BACKEND',
+    },
+    ttlSeconds: {
+      doc: 'Lifetime of a transaction record, refreshed by each access.',
+      format: 'positive-int',
+      default: 1800,
+      env: 'STORE_TTL_SECONDS',
+    },
+    prefix: { doc: 'Key prefix of transaction records.', format: String, default: '3ds_transaction', env: 'STORE_PREFIX' },
+    maxEntries: {
+      doc: 'Bound of the embedded store (records; least recently used go first).',
+      format: 'positive-int',
+      default: 1000000,
+      env: 'STORE_MAX_ENTRIES',
+    },
+    operationTimeoutMs: {
+      doc: 'Timeout of one L2 operation (Redis command or IPC round trip).',
+      format: 'positive-int',
+      default: 1000,
+      env: 'STORE_OPERATION_TIMEOUT_MS',
+    },
+    readRetries: { doc: 'Retries of a failed L2 read.', format: 'non-negative-int', default: 2, env: 'STORE_READ_RETRIES' },
+    retryBackoffMs: {
+      doc: 'First backoff between read retries (doubles).',
+      format: 'positive-int',
+      default: 20,
+      env: 'STORE_RETRY_BACKOFF_MS',
+    },
+    breaker: {
+      failureThreshold: {
+        doc: 'Consecutive L2 failures that open the circuit breaker.',
+        format: 'positive-int',
+        default: 5,
+        env: 'STORE_BREAKER_FAILURES',
+      },
+      openMs: {
+        doc: 'How long the breaker stays open before a trial request.',
+        format: 'positive-int',
+        default: 2000,
+        env: 'STORE_BREAKER_OPEN_MS',
+      },
+    },
+    redis: {
+      url: { doc: 'Redis URL (standalone), e.g. redis://localhost:6379/0.', format: 'url-or-empty', default: '', env: 'REDIS_URL' },
+      mode: {
+        doc: 'Redis topology: standalone, sentinel or cluster.',
+        format: ['standalone', 'sentinel', 'cluster'],
+        default: 'standalone',
+        env: 'REDIS_MODE',
+      },
+      nodes: {
+        doc: 'host:port list of Sentinels (sentinel) or seed nodes (cluster).',
+        format: 'string-list',
+        default: [] as string[],
+        env: 'REDIS_NODES',
+      },
+      sentinelName: { doc: 'Master group name for Sentinel.', format: String, default: 'mymaster', env: 'REDIS_SENTINEL_NAME' },
+      password: { doc: 'Redis password (if not in the URL).', format: String, default: '', env: 'REDIS_PASSWORD', sensitive: true },
+      connectTimeoutMs: {
+        doc: 'Redis connect timeout.',
+        format: 'positive-int',
+        default: 2000,
+        env: 'REDIS_CONNECT_TIMEOUT_MS',
+      },
+    },
+  },
+  cache: {
+    maxEntries: { doc: 'L1 (per worker) bound in records.', format: 'positive-int', default: 50000, env: 'CACHE_MAX_ENTRIES' },
+    maxBytes: {
+      doc: 'L1 (per worker) bound in bytes of serialized records.',
+      format: 'positive-int',
+      default: 67108864,
+      env: 'CACHE_MAX_BYTES',
+    },
+    ttlSeconds: {
+      doc: 'L1 lifetime of a record; never above store.ttlSeconds.',
+      format: 'positive-int',
+      default: 300,
+      env: 'CACHE_TTL_SECONDS',
+    },
+  },
+  pool: {
+    threads: {
+      doc: 'Piscina threads per worker; 0 sizes it so workers x threads stays near the core count.',
+      format: 'non-negative-int',
+      default: 0,
+      env: 'POOL_THREADS',
+    },
+    maxQueue: { doc: 'Tasks queued per pool before new ones are refused.', format: 'positive-int', default: 1024, env: 'POOL_MAX_QUEUE' },
+    offload: {
+      doc: 'Which CPU work runs in the pool: any of sign, ecdh, jwe, serialize.',
+      format: 'string-list',
+      default: [] as string[],
+      env: 'POOL_OFFLOAD',
+    },
+  },
+  http: {
+    bodyLimitBytes: { doc: 'Largest accepted request body (413 above).', format: 'positive-int', default: 65536, env: 'BODY_LIMIT_BYTES' },
+    compression: {
+      enabled: { doc: 'Compress large responses.', format: Boolean, default: true, env: 'COMPRESSION_ENABLED' },
+      thresholdBytes: {
+        doc: 'Smallest body that is compressed.',
+        format: 'positive-int',
+        default: 4096,
+        env: 'COMPRESSION_THRESHOLD_BYTES',
+      },
+      types: {
+        doc: 'Content types eligible for compression.',
+        format: 'string-list',
+        default: ['text/html', 'application/json'],
+        env: 'COMPRESSION_TYPES',
+      },
+    },
+    rateLimit: {
+      enabled: { doc: 'Per-client rate limiting, exact across workers.', format: Boolean, default: true, env: 'RATE_LIMIT_ENABLED' },
+      windowMs: { doc: 'Rate limit window.', format: 'positive-int', default: 1000, env: 'RATE_LIMIT_WINDOW_MS' },
+      max: {
+        doc: 'Requests per client per window (high enough for load tests from one address).',
+        format: 'positive-int',
+        default: 1000000,
+        env: 'RATE_LIMIT_MAX',
+      },
+    },
+    trustProxy: {
+      doc: 'Express trust proxy setting: false, true, a hop count, or addresses/subnets.',
+      format: String,
+      default: 'false',
+      env: 'TRUST_PROXY',
+    },
+  },
+  monitoring: {
+    metricsEnabled: { doc: 'Serve Prometheus metrics.', format: Boolean, default: true, env: 'METRICS_ENABLED' },
+    metricsPath: { doc: 'Path of the metrics endpoint.', format: String, default: '/metrics', env: 'METRICS_PATH' },
+    healthPath: { doc: 'Path of the health endpoints (/live and /ready below it).', format: String, default: '/health', env: 'HEALTH_PATH' },
+  },
+  logging: {
+    level: { doc: 'Log level.', format: LOG_LEVELS as unknown as string[], default: 'info', env: 'LOG_LEVEL' },
+    accessLog: { doc: 'One info line per request.', format: Boolean, default: true, env: 'ACCESS_LOG' },
+  },
+  protocol: {
+    supportedVersions: {
+      doc: 'Message versions this server speaks.',
+      format: 'version-list',
+      default: ['2.1.0', '2.2.0', '2.3.1'],
+      env: 'PROTOCOL_VERSIONS',
+    },
+    ranges: {
+      doc: 'Card ranges per scheme (start/end PANs, protocol versions); higher priority wins on overlap.',
+      format: 'card-ranges',
+      default: [] as CardRangeConfig[],
+    },
+    scenarios: {
+      doc: 'Scenario table keyed by the last 4 digits (or a full PAN), "default" for the rest.',
+      format: 'scenario-table',
+      default: {} as Record<string, ScenarioConfig>,
+    },
+    otp: { doc: 'The one-time code that completes a challenge.', format: String, default: '1234', env: 'PROTOCOL_OTP', sensitive: true },
+    challenge: {
+      maxAttempts: { doc: 'Wrong codes before a challenge ends N.', format: 'positive-int', default: 3, env: 'CHALLENGE_MAX_ATTEMPTS' },
+      timeoutSeconds: {
+        doc: 'A challenge not completed in time ends N (reason 14).',
+        format: 'positive-int',
+        default: 600,
+        env: 'CHALLENGE_TIMEOUT_SECONDS',
+      },
+    },
+    decoupledDelayMs: {
+      doc: 'Delay before a decoupled authentication records Y.',
+      format: 'non-negative-int',
+      default: 5000,
+      env: 'DECOUPLED_DELAY_MS',
+    },
+    slowResponseMs: {
+      doc: 'Delay of the slow test card.',
+      format: 'non-negative-int',
+      default: 3000,
+      env: 'SLOW_RESPONSE_MS',
+    },
+    requireVersionCall: {
+      doc: 'Refuse authenticate for IDs no version call opened (Erro 301).',
+      format: Boolean,
+      default: false,
+      env: 'REQUIRE_VERSION_CALL',
+    },
+    echoFullPan: {
+      doc: 'Echo the full PAN in authenticationRequest.acctNumber (existing clients read it).',
+      format: Boolean,
+      default: true,
+      env: 'ECHO_FULL_PAN',
+    },
+    authValueSecret: {
+      doc: 'Secret of the HMAC that derives authentication values from transaction IDs.',
+      format: String,
+      default: 'mock-3ds-development-secret',
+      env: 'AUTH_VALUE_SECRET',
+      sensitive: true,
+    },
+    signing: {
+      algorithm: { doc: 'JWS algorithm of acsSignedContent.', format: ['PS256', 'ES256'], default: 'PS256', env: 'SIGNING_ALGORITHM' },
+      keyPath: { doc: 'PEM private key of the ACS (required in production).', format: String, default: '', env: 'SIGNING_KEY_PATH' },
+      certPath: { doc: 'PEM certificate of the ACS (required in production).', format: String, default: '', env: 'SIGNING_CERT_PATH' },
+      dataDir: {
+        doc: 'Where development/test keep the generated key and certificate.',
+        format: String,
+        default: 'data',
+        env: 'DATA_DIR',
+      },
+    },
+    sdkReferenceDefaults: {
+      cbc: {
+        doc: 'PartyVInfo when the AReq has no sdkReferenceNumber, A128CBC-HS256.',
+        format: String,
+        default: '3DS_LOA_SDK_JTPL_020200_00788',
+        env: 'SDK_REFERENCE_DEFAULT_CBC',
+      },
+      gcm: {
+        doc: 'PartyVInfo when the AReq has no sdkReferenceNumber, A128GCM.',
+        format: String,
+        default: '3DS_LOA_SDK_JTPL_020200_00805',
+        env: 'SDK_REFERENCE_DEFAULT_GCM',
+      },
+    },
+  },
+  notifications: {
+    enabled: { doc: 'Push results to merchant.resultsResponseNotificationUrl.', format: Boolean, default: true, env: 'RESULTS_PUSH_ENABLED' },
+    allowedHosts: {
+      doc: 'Hosts results may be pushed to; empty means any.',
+      format: 'string-list',
+      default: [] as string[],
+      env: 'RESULTS_PUSH_ALLOWED_HOSTS',
+    },
+    timeoutMs: { doc: 'Timeout of one push.', format: 'positive-int', default: 3000, env: 'RESULTS_PUSH_TIMEOUT_MS' },
+    tries: { doc: 'Tries per push.', format: 'positive-int', default: 3, env: 'RESULTS_PUSH_TRIES' },
+    backoffMs: { doc: 'First backoff between tries (doubles).', format: 'positive-int', default: 500, env: 'RESULTS_PUSH_BACKOFF_MS' },
+  },
+  security: {
+    allowedRedirectOrigins: {
+      doc: 'Origins verify-otp may redirect to besides the notificationURL origin.',
+      format: 'string-list',
+      default: [] as string[],
+      env: 'ALLOWED_REDIRECT_ORIGINS',
+    },
+    adminToken: {
+      doc: 'Bearer token of /admin/*; empty disables the admin routes.',
+      format: String,
+      default: '',
+      env: 'ADMIN_TOKEN',
+      sensitive: true,
+    },
+  },
+};
+
+export const configSchema = schema;
+
+type Leaf<T> = T extends { default: infer D } ? (D extends readonly (infer E)[] ? E[] : D extends string ? string : D) : never;
+type Shape<S> = { readonly [K in keyof S]: S[K] extends { doc: string } ? Leaf<S[K]> : Shape<S[K]> };
+export type Config = Shape<typeof schema>;
+
+/**
+ * Keys whose change needs new worker processes (a rolling restart). Everything else is applied live
+ * by the workers when the primary pushes a new config.
+ */
+export const RESTART_KEYS = [
+  'server.host',
+  'server.port',
+  'server.workers',
+  'server.keepAliveTimeoutMs',
+  'server.headersTimeoutMs',
+  'server.requestTimeoutMs',
+  'server.testRoutes',
+  'store',
+  'cache.maxEntries',
+  'cache.maxBytes',
+  'pool',
+  'monitoring',
+  'protocol.signing',
+] as const;
+
+export interface LoadedConfig {
+  config: Config;
+  files: string[];
+}
+
+export interface LoadOptions {
+  /** Directory holding default.json and <env>.json. */
+  configDir?: string;
+  /** Extra file given with --config. */
+  extraFile?: string;
+  env?: NodeJS.ProcessEnv;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Finds `--config <file>` or `--config=<file>` in argv. */
+export function configFileFromArgv(argv: readonly string[]): string | undefined {
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i] as string;
+    if (a === '--config') return argv[i + 1];
+    if (a.startsWith('--config=')) return a.slice('--config='.length);
+  }
+  return undefined;
+}
+
+/** Loads default + environment file (+ extra file) + environment variables; throws ConfigError listing every problem. */
+export function loadConfig(opts: LoadOptions = {}): LoadedConfig {
+  const env = opts.env ?? process.env;
+  const configDir = opts.configDir ?? path.resolve(process.cwd(), 'config');
+  const envName = env.NODE_ENV || env.RUN_MODE || 'development';
+  const problems: string[] = [];
+  if (!(ENVIRONMENTS as readonly string[]).includes(envName)) {
+    throw new ConfigError([`env: "${envName}" is not one of ${ENVIRONMENTS.join(', ')} (NODE_ENV / RUN_MODE)`]);
+  }
+  const conf = convict(schema, { env: { ...env, NODE_ENV: envName }, args: [] });
+  const files: string[] = [];
+  const candidates = [path.join(configDir, 'default.json'), path.join(configDir, `${envName}.json`)];
+  for (const f of candidates) if (existsSync(f)) files.push(f);
+  if (opts.extraFile) {
+    const f = path.resolve(opts.extraFile);
+    if (!existsSync(f)) throw new ConfigError([`--config: file not found: ${f}`]);
+    files.push(f);
+  }
+  for (const f of files) {
+    try {
+      conf.loadFile(f);
+    } catch (err) {
+      problems.push(`${path.basename(f)}: ${(err as Error).message}`);
+    }
+  }
+  // Environment variables take precedence over files (convict applies env at construction; re-apply).
+  if (problems.length === 0) {
+    try {
+      conf.validate({ allowed: 'strict' });
+    } catch (err) {
+      problems.push(...String((err as Error).message).split('\n').filter(Boolean));
+    }
+  }
+  const config = problems.length === 0 ? (conf.getProperties() as unknown as Config) : undefined;
+  if (config) problems.push(...crossChecks(config));
+  if (problems.length > 0 || !config) throw new ConfigError(problems);
+  return { config: deepFreeze(config), files };
+}
+
+function crossChecks(c: Config): string[] {
+  const out: string[] = [];
+  if (c.cache.ttlSeconds > c.store.ttlSeconds) out.push('cache.ttlSeconds: must not be above store.ttlSeconds');
+  if (c.env === 'production' && c.server.testRoutes) out.push('server.testRoutes: not allowed in production');
+  if (c.env === 'production' && (!c.protocol.signing.keyPath || !c.protocol.signing.certPath)) {
+    out.push('protocol.signing.keyPath/certPath: production needs a configured ACS key and certificate');
+  }
+  if (c.store.backend === 'redis' && !c.store.redis.url && c.store.redis.nodes.length === 0) {
+    out.push('store.redis.url: the redis backend needs a URL or nodes');
+  }
+  if (c.store.redis.mode !== 'standalone' && c.store.redis.nodes.length === 0 && (c.store.backend !== 'embedded')) {
+    if (c.store.backend === 'redis' || c.store.redis.url) out.push(`store.redis.nodes: ${c.store.redis.mode} mode needs nodes`);
+  }
+  for (const [i, o] of c.security.allowedRedirectOrigins.entries()) {
+    try {
+      if (new URL(o).origin !== o) out.push(`security.allowedRedirectOrigins[${i}]: "${o}" is not an origin`);
+    } catch {
+      out.push(`security.allowedRedirectOrigins[${i}]: "${o}" is not an origin`);
+    }
+  }
+  return out;
+}
+
+/** Which store backend the configuration selects. */
+export function storeBackend(c: Config): 'embedded' | 'redis' {
+  if (c.store.backend !== 'auto') return c.store.backend;
+  return c.store.redis.url || c.store.redis.nodes.length > 0 ? 'redis' : 'embedded';
+}
+
+/** The base URL every handed-out URL is built from. */
+export function publicBaseUrl(c: Config, boundPort?: number): string {
+  if (c.server.publicUrl) return c.server.publicUrl.replace(/\/+$/, '');
+  return `http://localhost:${boundPort ?? c.server.port}`;
+}
+
+/** Effective worker count. */
+export function workerCount(c: Config, cpus: number): number {
+  return c.server.workers === 0 ? Math.max(1, cpus) : c.server.workers;
+}
+
+/** Dotted keys whose values differ between two configs (leaf granularity). */
+export function changedKeys(a: unknown, b: unknown, prefix = ''): string[] {
+  if (isPlainObject(a) && isPlainObject(b)) {
+    const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
+    const out: string[] = [];
+    for (const k of keys) out.push(...changedKeys(a[k], b[k], prefix ? `${prefix}.${k}` : k));
+    return out;
+  }
+  return JSON.stringify(a) === JSON.stringify(b) ? [] : [prefix];
+}
+
+export function needsRestart(changed: readonly string[]): boolean {
+  return changed.some((k) => RESTART_KEYS.some((r) => k === r || k.startsWith(`${r}.`)));
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function deepFreeze<T>(o: T): T {
+  if (o && typeof o === 'object') {
+    for (const v of Object.values(o)) deepFreeze(v);
+    Object.freeze(o);
+  }
+  return o;
+}
+
+/** Flattened schema rows for README's configuration table. */
+export function schemaRows(): { key: string; env: string; default: string; doc: string }[] {
+  const rows: { key: string; env: string; default: string; doc: string }[] = [];
+  const walk = (node: Record<string, unknown>, prefix: string) => {
+    for (const [k, v] of Object.entries(node)) {
+      const key = prefix ? `${prefix}.${k}` : k;
+      const leaf = v as { doc?: string; env?: string; default?: unknown; sensitive?: boolean };
+      if (typeof leaf.doc === 'string') {
+        const d = leaf.default;
+        const shown = Array.isArray(d) && d.length > 3 ? `(${d.length} entries, see config/default.json)` : JSON.stringify(d);
+        const objShown = d && typeof d === 'object' && !Array.isArray(d) ? '(see config/default.json)' : shown;
+        rows.push({ key, env: leaf.env ?? '', default: leaf.sensitive && d ? '(secret)' : objShown, doc: leaf.doc });
+      } else walk(v as Record<string, unknown>, key);
+    }
+  };
+  walk(schema as unknown as Record<string, unknown>, '');
+  return rows;
+}
