@@ -115,9 +115,10 @@ convict.addFormat({
 });
 const TRANS_STATUSES = new Set(['Y', 'N', 'U', 'A', 'C', 'R', 'D', 'I', 'E']);
 const CHALLENGES = new Set(['text', 'single-select', 'multi-select', 'oob', 'html']);
-convict.addFormat({
-  name: 'scenario-table',
-  validate(v: unknown) {
+// Not a convict format: convict merges object-valued keys key by key unless their format is Object,
+// so the scenario table is declared as Object and checked here, from crossChecks.
+function validateScenarioTable(v: unknown): void {
+  {
     assert(v && typeof v === 'object' && !Array.isArray(v), 'must be an object keyed by last 4 digits or full PAN');
     for (const [key, s] of Object.entries(v as Record<string, ScenarioConfig>)) {
       assert(/^([0-9]{4}|[0-9]{13,19}|default)$/.test(key), `scenario key "${key}" must be 4 digits, a full PAN or "default"`);
@@ -127,8 +128,8 @@ convict.addFormat({
       assert(s.delayMs === undefined || (Number.isInteger(s.delayMs) && s.delayMs >= 0), `scenario ${key}: delayMs must be >= 0`);
       assert(s.transStatus !== 'C' || s.challenge !== undefined, `scenario ${key}: status C needs a challenge type`);
     }
-  },
-});
+  }
+}
 
 const schema = {
   env: {
@@ -359,7 +360,7 @@ const schema = {
     },
     scenarios: {
       doc: 'Scenario table keyed by the last 4 digits (or a full PAN), "default" for the rest.',
-      format: 'scenario-table',
+      format: Object,
       default: {} as Record<string, ScenarioConfig>,
     },
     otp: { doc: 'The one-time code that completes a challenge.', format: String, default: '1234', env: 'PROTOCOL_OTP', sensitive: true },
@@ -555,6 +556,11 @@ export function loadConfig(opts: LoadOptions = {}): LoadedConfig {
 
 function crossChecks(c: Config): string[] {
   const out: string[] = [];
+  try {
+    validateScenarioTable(c.protocol.scenarios);
+  } catch (err) {
+    out.push(`protocol.scenarios: ${(err as Error).message}`);
+  }
   if (c.cache.ttlSeconds > c.store.ttlSeconds) out.push('cache.ttlSeconds: must not be above store.ttlSeconds');
   if (c.env === 'production' && c.server.testRoutes) out.push('server.testRoutes: not allowed in production');
   if (c.env === 'production' && (!c.protocol.signing.keyPath || !c.protocol.signing.certPath)) {
@@ -578,7 +584,7 @@ function crossChecks(c: Config): string[] {
 
 /** Which store backend the configuration selects. */
 export function storeBackend(c: Config): 'embedded' | 'redis' {
-  if (c.store.backend !== 'auto') return c.store.backend;
+  if (c.store.backend === 'embedded' || c.store.backend === 'redis') return c.store.backend;
   return c.store.redis.url || c.store.redis.nodes.length > 0 ? 'redis' : 'embedded';
 }
 

@@ -47,6 +47,7 @@ export type PrimaryToWorker =
   | { type: 'm3ds:config'; config: Config; reason: 'initial' | 'reload' }
   | { type: 'm3ds:shutdown'; graceMs: number; reason: 'sigterm' | 'roll' }
   | { type: 'm3ds:cluster'; expected: number; alive: number; reloadOk: boolean }
+  | { type: 'm3ds:metrics-req'; id: number }
   | { type: 'm3ds:rpc-reply'; id: number; ok: true; result: unknown }
   | { type: 'm3ds:rpc-reply'; id: number; ok: false; error: string; code?: string };
 
@@ -54,6 +55,7 @@ export type WorkerToPrimary =
   | { type: 'm3ds:hello' }
   | { type: 'm3ds:listening'; port: number }
   | { type: 'm3ds:fatal'; message: string }
+  | { type: 'm3ds:metrics-res'; id: number; metrics: unknown[] }
   | { type: 'm3ds:rpc'; id: number; method: RpcMethod; params: unknown };
 
 export function isOurs<T extends { type: string }>(msg: unknown): msg is T {

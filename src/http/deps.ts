@@ -1,0 +1,33 @@
+// What createApp needs from the worker: live config, logger, metrics, store, health state and the
+// protocol service. Built once per worker process (src/worker/), passed down; never global.
+import type { Config } from '../config.js';
+import type { RpcClient } from '../ipc.js';
+import type { Logger } from '../logger.js';
+import type { Metrics } from '../metrics.js';
+import type { Protocol } from '../protocol/index.js';
+
+/** Health and lifecycle state of this worker, read by the health routes and the drain guard. */
+export interface WorkerState {
+  /** Set when the worker stops taking new work (SIGTERM, rolling restart). */
+  draining: boolean;
+  /** Set in the last phase of a drain: resources are closing; requests get 503. */
+  closing: boolean;
+  /** Workers alive / expected, as last told by the primary. */
+  cluster: { alive: number; expected: number };
+  /** True while the L2 store is reachable. */
+  storeReady(): boolean;
+  startedAt: number;
+}
+
+export interface AppDeps {
+  /** The live configuration; changes on reload, so read it per request, not once. */
+  config(): Config;
+  logger: Logger;
+  metrics: Metrics;
+  state: WorkerState;
+  workerId: number;
+  /** Present in cluster workers (absent when an app is built in-process for tests). */
+  rpc?: RpcClient;
+  /** The 3DS logic; absent only in runtime-only tests. */
+  protocol?: Protocol;
+}

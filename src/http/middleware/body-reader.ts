@@ -1,0 +1,100 @@
+// A lean body reader (SPEC §12: no body parser heavier than the job): one pass over the stream with a
+// size limit, then JSON, form or text by content type. 413 above the limit (checked from Content-Length
+// before reading), 400 for malformed JSON; `requireJson` gives routes their 415.
+import type { NextFunction, Request, Response } from 'express';
+import { AppError } from '../../errors.js';
+
+export interface BodyReaderOptions {
+  /** Read per request: the limit is reloadable. */
+  limitBytes: () => number;
+}
+
+type BodyKind = 'json' | 'form' | 'text';
+
+function kindOf(contentType: string | undefined): BodyKind {
+  if (!contentType) return 'text';
+  const semi = contentType.indexOf(';');
+  const mime = (semi === -1 ? contentType : contentType.slice(0, semi)).trim().toLowerCase();
+  if (mime === 'application/json' || mime.endsWith('+json')) return 'json';
+  if (mime === 'application/x-www-form-urlencoded') return 'form';
+  return 'text';
+}
+
+export function isJsonRequest(req: Request): boolean {
+  return kindOf(req.headers['content-type']) === 'json';
+}
+
+function hasBody(req: Request): boolean {
+  if (req.headers['transfer-encoding'] !== undefined) return true;
+  const len = req.headers['content-length'];
+  return len !== undefined && len !== '0';
+}
+
+export function bodyReader(opts: BodyReaderOptions) {
+  return function bodyReaderMiddleware(req: Request, _res: Response, next: NextFunction): void {
+    if (req.method === 'GET' || req.method === 'HEAD' || !hasBody(req)) return next();
+    const limit = opts.limitBytes();
+    const declared = Number(req.headers['content-length']);
+    if (declared > limit) {
+      req.resume();
+      return next(new AppError('BODY_TOO_LARGE', `body of ${declared} bytes is above the limit of ${limit}`));
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let failed = false;
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        failed = true;
+        req.off('data', onData);
+        req.resume();
+        next(new AppError('BODY_TOO_LARGE', `body is above the limit of ${limit} bytes`));
+        return;
+      }
+      chunks.push(chunk);
+    };
+    req.on('data', onData);
+    req.once('error', (err) => {
+      if (failed) return;
+      failed = true;
+      next(new AppError('MESSAGE_NOT_RECOGNISED', `request body could not be read: ${err.message}`));
+    });
+    req.once('end', () => {
+      if (failed) return;
+      const raw = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size);
+      const text = raw.toString('utf8');
+      const kind = kindOf(req.headers['content-type']);
+      if (kind === 'json') {
+        if (text.trim() === '') req.body = undefined;
+        else {
+          try {
+            req.body = JSON.parse(text);
+          } catch {
+            return next(new AppError('MALFORMED_JSON', 'request body is not valid JSON'));
+          }
+        }
+      } else if (kind === 'form') {
+        const out: Record<string, string> = Object.create(null);
+        for (const [k, v] of new URLSearchParams(text)) if (!(k in out)) out[k] = v;
+        req.body = out;
+      } else req.body = text;
+      next();
+    });
+  };
+}
+
+/** Route guard: only JSON bodies (415 otherwise). */
+export function requireJson(req: Request, _res: Response, next: NextFunction): void {
+  if (isJsonRequest(req)) return next();
+  next(new AppError('UNSUPPORTED_MEDIA_TYPE', `expected application/json, got ${req.headers['content-type'] ?? 'no content type'}`));
+}
+
+/** Route guard for other media types (e.g. application/jose). */
+export function requireType(...mimes: string[]) {
+  const allowed = new Set(mimes.map((m) => m.toLowerCase()));
+  return function requireTypeMiddleware(req: Request, _res: Response, next: NextFunction): void {
+    const ct = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+    if (allowed.has(ct)) return next();
+    next(new AppError('UNSUPPORTED_MEDIA_TYPE', `expected ${mimes.join(' or ')}, got ${ct || 'no content type'}`));
+  };
+}

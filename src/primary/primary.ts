@@ -1,0 +1,96 @@
+// The primary process: validates the configuration once, forks the workers, answers their RPCs (metrics,
+// reload, embedded store, shared rate-limit counters), reloads on SIGHUP and drains on SIGTERM/SIGINT.
+import cluster, { type Worker } from 'node:cluster';
+import os from 'node:os';
+import { ConfigError, type Config, configFileFromArgv, loadConfig, storeBackend, workerCount } from '../config.js';
+import type { RpcHandlers, RpcMethod, WorkerToPrimary } from '../ipc.js';
+import { createLogger, type Logger } from '../logger.js';
+import { createMetrics } from '../metrics.js';
+import { MetricsAggregator } from './metrics-aggregator.js';
+import { PrimaryServices } from './primary-services.js';
+import { Reloader } from './reloader.js';
+import { Supervisor } from './supervisor.js';
+
+/** Exit code for a configuration that does not validate (EX_CONFIG). */
+export const EXIT_CONFIG = 78;
+
+export async function runPrimary(): Promise<void> {
+  const extraFile = configFileFromArgv(process.argv.slice(2));
+  let loaded: ReturnType<typeof loadConfig>;
+  try {
+    loaded = loadConfig({ extraFile });
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\n`);
+      createLogger('info', { role: 'primary' }).fatal('invalid configuration', { problems: err.problems });
+      process.exit(EXIT_CONFIG);
+    }
+    throw err;
+  }
+  const config: Config = loaded.config;
+  const logger = createLogger(config.logging.level as Logger['level'], { pid: process.pid, role: 'primary' });
+  const metrics = createMetrics('primary');
+  metrics.gauge('config_last_reload_successful').set(1);
+  metrics.gauge('config_last_reload_success_timestamp_seconds').set(Date.now() / 1000);
+
+  cluster.setupPrimary({ exec: process.argv[1], args: process.argv.slice(2) });
+  const services = new PrimaryServices(config, logger, metrics);
+  const handlers: RpcHandlers = services.handlers();
+  const supervisor = new Supervisor(config, logger, metrics, { onMessage: (w, m) => onWorkerMessage(w, m) });
+  const aggregator = new MetricsAggregator(metrics, (w, m) => supervisor.send(w, m));
+  const reloader = new Reloader({ extraFile, initial: loaded, logger, metrics, supervisor, services });
+  handlers['metrics.cluster'] = () => aggregator.scrape(supervisor.workers());
+  handlers['config.reload'] = () => reloader.reload('admin');
+
+  function onWorkerMessage(worker: Worker, msg: WorkerToPrimary): void {
+    if (msg.type === 'm3ds:metrics-res') aggregator.receive(msg.id, msg.metrics);
+    else if (msg.type === 'm3ds:rpc') void answerRpc(worker, msg.id, msg.method, msg.params);
+  }
+
+  async function answerRpc(worker: Worker, id: number, method: RpcMethod, params: unknown): Promise<void> {
+    const handler = handlers[method] as ((p: unknown) => unknown) | undefined;
+    try {
+      if (!handler) throw new Error(`unknown RPC method ${method}`);
+      const result = await handler(params);
+      supervisor.send(worker, { type: 'm3ds:rpc-reply', id, ok: true, result });
+    } catch (err) {
+      supervisor.send(worker, { type: 'm3ds:rpc-reply', id, ok: false, error: (err as Error).message });
+    }
+  }
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) {
+      logger.warn('second signal: forcing exit', { signal });
+      supervisor.killAll();
+      process.exit(1);
+    }
+    stopping = true;
+    const grace = reloader.current.server.shutdownGraceMs;
+    logger.info('shutting down', { signal, graceMs: grace });
+    await supervisor.stop(grace);
+    services.close();
+    logger.info('stopped');
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGHUP', () => void reloader.reload('SIGHUP'));
+
+  const count = workerCount(config, os.availableParallelism());
+  try {
+    await supervisor.start(count);
+  } catch (err) {
+    logger.fatal('workers failed to start', { reason: supervisor.startFailure(err as Error) });
+    process.stderr.write(`mock-3ds-server: workers failed to start: ${supervisor.startFailure(err as Error)}\n`);
+    supervisor.killAll();
+    process.exit(1);
+  }
+  logger.info('ready', {
+    port: supervisor.port,
+    workers: count,
+    store: storeBackend(config),
+    env: config.env,
+    configFiles: loaded.files,
+  });
+}

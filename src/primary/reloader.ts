@@ -1,0 +1,62 @@
+// Configuration reload (SPEC §9), for SIGHUP and POST /admin/reload alike: re-read and validate; keep the
+// running config when invalid (gauge 0); push live keys to every worker; roll the workers for the
+// restart-only keys. Reloads are serialized: one that arrives during a rolling restart runs after it.
+import os from 'node:os';
+import { ConfigError, type Config, changedKeys, type LoadedConfig, loadConfig, needsRestart, workerCount } from '../config.js';
+import type { ReloadOutcome } from '../ipc.js';
+import type { Logger } from '../logger.js';
+import type { Metrics } from '../metrics.js';
+import type { PrimaryServices } from './primary-services.js';
+import type { Supervisor } from './supervisor.js';
+
+export interface ReloaderOptions {
+  extraFile?: string;
+  initial: LoadedConfig;
+  logger: Logger;
+  metrics: Metrics;
+  supervisor: Supervisor;
+  services: PrimaryServices;
+}
+
+export class Reloader {
+  current: Config;
+  private chain: Promise<unknown> = Promise.resolve();
+
+  constructor(private readonly opts: ReloaderOptions) {
+    this.current = opts.initial.config;
+  }
+
+  reload(source: string): Promise<ReloadOutcome> {
+    const run = this.chain.then(() => this.reloadNow(source));
+    this.chain = run.catch(() => undefined);
+    return run;
+  }
+
+  private async reloadNow(source: string): Promise<ReloadOutcome> {
+    const { logger, metrics, supervisor } = this.opts;
+    let next: LoadedConfig;
+    try {
+      next = loadConfig({ extraFile: this.opts.extraFile });
+    } catch (err) {
+      const errors = err instanceof ConfigError ? err.problems : [(err as Error).message];
+      metrics.gauge('config_last_reload_successful').set(0);
+      logger.error('configuration reload rejected; keeping the running configuration', { source, problems: errors });
+      return { ok: false, changed: [], restarted: false, errors };
+    }
+    const changed = changedKeys(this.current, next.config);
+    const restart = needsRestart(changed);
+    this.current = next.config;
+    logger.level = next.config.logging.level as Logger['level'];
+    this.opts.services.applyConfig(next.config);
+    if (restart) {
+      logger.info('configuration reloaded; rolling restart of the workers', { source, changed });
+      await supervisor.roll(next.config, workerCount(next.config, os.availableParallelism()));
+    } else if (changed.length > 0) {
+      supervisor.pushConfig(next.config);
+      logger.info('configuration reloaded live', { source, changed });
+    } else logger.info('configuration reloaded; nothing changed', { source });
+    metrics.gauge('config_last_reload_successful').set(1);
+    metrics.gauge('config_last_reload_success_timestamp_seconds').set(Date.now() / 1000);
+    return { ok: true, changed, restarted: restart };
+  }
+}

@@ -1,0 +1,206 @@
+// Worker supervision: one slot per worker; a slot's worker that exits unplanned is replaced with backoff,
+// a crash loop is reported (and slowed to the maximum backoff) instead of spinning; rolling restarts
+// replace slots one at a time, each new worker listening before the old one is told to drain.
+import cluster, { type Worker } from 'node:cluster';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Config } from '../config.js';
+import { isOurs, type PrimaryToWorker, type WorkerToPrimary } from '../ipc.js';
+import type { Logger } from '../logger.js';
+import type { Metrics } from '../metrics.js';
+
+const MAX_BACKOFF_MS = 30_000;
+const READY_TIMEOUT_MS = 30_000;
+
+interface Slot {
+  id: number;
+  worker?: Worker;
+  listening: boolean;
+}
+
+export interface SupervisorEvents {
+  onMessage(worker: Worker, msg: WorkerToPrimary): void;
+}
+
+export class Supervisor {
+  private slots: Slot[] = [];
+  private config: Config;
+  private readonly exits: number[] = [];
+  private readonly retiring = new Set<Worker>();
+  private readonly listeningWaiters = new Map<Worker, (port: number | Error) => void>();
+  private everReady = false;
+  private stopping = false;
+  private lastFatal = '';
+  port = 0;
+
+  constructor(
+    config: Config,
+    private readonly logger: Logger,
+    private readonly metrics: Metrics,
+    private readonly events: SupervisorEvents,
+  ) {
+    this.config = config;
+    cluster.on('message', (worker, msg: unknown) => this.onMessage(worker, msg));
+    cluster.on('exit', (worker, code, signal) => this.onExit(worker, code, signal));
+  }
+
+  get alive(): number {
+    return this.slots.filter((s) => s.listening).length;
+  }
+
+  get expected(): number {
+    return this.slots.length;
+  }
+
+  workers(): Worker[] {
+    return this.slots.flatMap((s) => (s.worker && s.listening ? [s.worker] : []));
+  }
+
+  /** Forks `count` workers and resolves once all listen. */
+  async start(count: number): Promise<void> {
+    this.slots = Array.from({ length: count }, (_, id) => ({ id, listening: false }));
+    await Promise.all(this.slots.map((s) => this.spawn(s, this.config)));
+    this.everReady = true;
+    this.broadcastCluster();
+  }
+
+  send(worker: Worker, msg: PrimaryToWorker): void {
+    if (worker.isConnected()) worker.send(msg, undefined, () => {});
+  }
+
+  broadcast(msg: PrimaryToWorker): void {
+    for (const s of this.slots) if (s.worker) this.send(s.worker, msg);
+  }
+
+  /** Live configuration push (no restart). */
+  pushConfig(config: Config): void {
+    this.config = config;
+    this.broadcast({ type: 'm3ds:config', config, reason: 'reload' });
+  }
+
+  /** Replaces every worker, one at a time, with the new config; grows or shrinks to `count`. */
+  async roll(config: Config, count: number): Promise<void> {
+    this.config = config;
+    const keep = Math.min(count, this.slots.length);
+    for (let i = 0; i < keep; i++) {
+      const slot = this.slots[i] as Slot;
+      const old = slot.worker;
+      await this.spawn(slot, config);
+      if (old) this.retire(old, 'roll');
+      this.broadcastCluster();
+    }
+    for (let i = keep; i < count; i++) {
+      const slot: Slot = { id: i, listening: false };
+      this.slots.push(slot);
+      await this.spawn(slot, config);
+      this.broadcastCluster();
+    }
+    const surplus = this.slots.splice(count);
+    for (const s of surplus) if (s.worker) this.retire(s.worker, 'roll');
+    this.broadcastCluster();
+  }
+
+  /** Drains every worker and resolves when all have exited (or the grace period plus a margin passed). */
+  async stop(graceMs: number): Promise<void> {
+    this.stopping = true;
+    const all = Object.values(cluster.workers ?? {}).filter((w): w is Worker => Boolean(w));
+    for (const w of all) this.send(w, { type: 'm3ds:shutdown', graceMs, reason: 'sigterm' });
+    const deadline = Date.now() + graceMs + 2000;
+    while (Object.keys(cluster.workers ?? {}).length > 0 && Date.now() < deadline) await sleep(25);
+    this.killAll();
+  }
+
+  killAll(): void {
+    for (const w of Object.values(cluster.workers ?? {})) w?.process.kill('SIGKILL');
+  }
+
+  private retire(worker: Worker, reason: 'roll' | 'sigterm'): void {
+    this.retiring.add(worker);
+    this.send(worker, { type: 'm3ds:shutdown', graceMs: this.config.server.shutdownGraceMs, reason });
+    const killTimer = setTimeout(() => {
+      if (!worker.isDead()) worker.process.kill('SIGKILL');
+    }, this.config.server.shutdownGraceMs + 5000);
+    killTimer.unref();
+  }
+
+  private spawn(slot: Slot, config: Config): Promise<void> {
+    const worker = cluster.fork({ M3DS_WORKER_ID: String(slot.id) });
+    slot.worker = worker;
+    slot.listening = false;
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.listeningWaiters.delete(worker);
+        reject(new Error(`worker ${slot.id} did not listen within ${READY_TIMEOUT_MS} ms`));
+      }, READY_TIMEOUT_MS);
+      timer.unref();
+      this.listeningWaiters.set(worker, (res) => {
+        clearTimeout(timer);
+        this.listeningWaiters.delete(worker);
+        if (res instanceof Error) return reject(res);
+        if (slot.worker === worker) slot.listening = true;
+        this.port = res;
+        resolve();
+      });
+      // The config goes out when the worker says hello (its message listener is installed by then).
+      worker.once('message', function onHello(this: void, msg: unknown) {
+        if (isOurs<WorkerToPrimary>(msg) && msg.type === 'm3ds:hello') worker.send({ type: 'm3ds:config', config, reason: 'initial' } satisfies PrimaryToWorker);
+      });
+    });
+  }
+
+  private onMessage(worker: Worker, msg: unknown): void {
+    if (!isOurs<WorkerToPrimary>(msg)) return;
+    if (msg.type === 'm3ds:listening') this.listeningWaiters.get(worker)?.(msg.port);
+    else if (msg.type === 'm3ds:fatal') this.lastFatal = msg.message;
+    this.events.onMessage(worker, msg);
+  }
+
+  private onExit(worker: Worker, code: number | null, signal: string | null): void {
+    const waiter = this.listeningWaiters.get(worker);
+    if (waiter) waiter(new Error(this.lastFatal || `worker exited (${signal ?? code}) before listening`));
+    if (this.retiring.delete(worker) || this.stopping) return;
+    const slot = this.slots.find((s) => s.worker === worker);
+    if (!slot) return;
+    slot.listening = false;
+    slot.worker = undefined;
+    this.broadcastCluster();
+    if (!this.everReady) return; // start() reports the failure
+    const now = Date.now();
+    this.exits.push(now);
+    while (this.exits.length > 0 && now - (this.exits[0] as number) > this.config.server.crashLoopWindowMs) this.exits.shift();
+    const n = this.exits.length;
+    const looping = n >= this.config.server.crashLoopThreshold;
+    this.metrics.counter('worker_restarts_total').inc();
+    this.metrics.gauge('worker_crash_loop').set(looping ? 1 : 0);
+    const delay = looping ? MAX_BACKOFF_MS : n <= 1 ? 0 : Math.min(this.config.server.restartBackoffMs * 2 ** (n - 2), MAX_BACKOFF_MS);
+    const log = looping ? this.logger.error.bind(this.logger) : this.logger.warn.bind(this.logger);
+    log(looping ? 'crash loop: workers keep exiting; replacing at the maximum backoff' : 'worker exited unexpectedly; replacing it', {
+      slot: slot.id,
+      pid: worker.process.pid,
+      code,
+      signal,
+      exitsInWindow: n,
+      delayMs: delay,
+    });
+    const t = setTimeout(() => {
+      if (this.stopping || slot.worker) return;
+      this.spawn(slot, this.config)
+        .then(() => {
+          this.broadcastCluster();
+          if (this.exits.length < this.config.server.crashLoopThreshold) this.metrics.gauge('worker_crash_loop').set(0);
+        })
+        .catch((err: Error) => this.logger.error('replacement worker failed to start', { slot: slot.id, err }));
+    }, delay);
+    // Deliberately not unref'd: with every worker gone, this timer is what keeps the primary alive.
+    void t;
+  }
+
+  broadcastCluster(reloadOk = true): void {
+    this.metrics.gauge('workers_alive').set(this.alive);
+    this.broadcast({ type: 'm3ds:cluster', alive: this.alive, expected: this.expected, reloadOk });
+  }
+
+  /** Why start() failed: the reason the worker gave, when it said one. */
+  startFailure(err: Error): string {
+    return this.lastFatal || err.message;
+  }
+}

@@ -1,0 +1,136 @@
+// One worker process: waits for its configuration from the primary, builds its dependencies (metrics,
+// store, protocol), serves HTTP on the shared port, applies live config pushes, and drains on request.
+import http from 'node:http';
+import net from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Config } from '../config.js';
+import { applyLiveSettings, createApp } from '../http/app.js';
+import type { AppDeps, WorkerState } from '../http/deps.js';
+import { isOurs, type PrimaryToWorker, RpcClient, type WorkerToPrimary } from '../ipc.js';
+import { createLogger, type Logger } from '../logger.js';
+import { createMetrics } from '../metrics.js';
+import { ConnectionTracker } from './connection-tracker.js';
+import { buildServices, type Services } from './services.js';
+
+const send = (msg: WorkerToPrimary): boolean => (process.send ? process.send(msg) : false);
+
+function waitForConfig(): Promise<Config> {
+  return new Promise((resolve) => {
+    const onMsg = (msg: unknown) => {
+      if (isOurs<PrimaryToWorker>(msg) && msg.type === 'm3ds:config') {
+        process.off('message', onMsg);
+        resolve(msg.config);
+      }
+    };
+    process.on('message', onMsg);
+    send({ type: 'm3ds:hello' });
+  });
+}
+
+export async function runWorker(): Promise<void> {
+  // Ctrl-C reaches the whole process group; the primary orchestrates the shutdown.
+  process.on('SIGINT', () => {});
+  const workerId = Number(process.env.M3DS_WORKER_ID ?? 0);
+  let config = await waitForConfig();
+  const logger = createLogger(config.logging.level as Logger['level'], { pid: process.pid, worker: workerId });
+  const metrics = createMetrics('worker');
+  const rpc = new RpcClient(send);
+  const state: WorkerState = {
+    draining: false,
+    closing: false,
+    cluster: { alive: 1, expected: 1 },
+    storeReady: () => services?.store.isReady() ?? false,
+    startedAt: Date.now(),
+  };
+  let services: Services | undefined;
+  process.on('uncaughtException', (err) => {
+    logger.fatal('uncaught exception; worker exits and is replaced', { err });
+    process.exit(1);
+  });
+  process.on('unhandledRejection', (reason) => {
+    logger.error('unhandled rejection', { err: reason instanceof Error ? reason : String(reason) });
+  });
+
+  try {
+    services = await buildServices({ config: () => config, logger, metrics, rpc, workerId });
+  } catch (err) {
+    send({ type: 'm3ds:fatal', message: `worker could not start: ${(err as Error).message}` });
+    logger.fatal('worker could not start', { err: err as Error });
+    process.exit(1);
+  }
+  const deps: AppDeps = { config: () => config, logger, metrics, state, workerId, rpc, protocol: services.protocol };
+  const app = createApp(deps);
+  const server = http.createServer(app);
+  server.keepAliveTimeout = config.server.keepAliveTimeoutMs;
+  server.headersTimeout = config.server.headersTimeoutMs;
+  server.requestTimeout = config.server.requestTimeoutMs;
+  const tracker = new ConnectionTracker(server);
+
+  let drainStarted = false;
+  const drain = async (graceMs: number, reason: string) => {
+    if (drainStarted) return;
+    drainStarted = true;
+    state.draining = true;
+    logger.info('draining', { reason, connections: tracker.size, inFlight: tracker.inFlight });
+    // Stop accepting without http.Server.close's immediate closeIdleConnections (see ConnectionTracker).
+    net.Server.prototype.close.call(server);
+    const deadline = Date.now() + graceMs;
+    const idleMs = reason === 'sigterm' ? 0 : 300;
+    while (tracker.size > 0 && Date.now() < deadline) {
+      tracker.closeIdle(idleMs);
+      await sleep(50);
+    }
+    if (tracker.size > 0) {
+      logger.warn('grace period over; closing remaining connections', { connections: tracker.size, inFlight: tracker.inFlight });
+      tracker.destroyAll();
+    }
+    state.closing = true;
+    await services?.close().catch((err: unknown) => logger.error('closing services failed', { err: err as Error }));
+    logger.info('worker stopped', { reason });
+    process.exit(0);
+  };
+
+  process.on('message', (msg: unknown) => {
+    if (!isOurs<PrimaryToWorker>(msg)) return;
+    if (rpc.handle(msg)) return;
+    switch (msg.type) {
+      case 'm3ds:config':
+        config = msg.config;
+        logger.level = config.logging.level as Logger['level'];
+        applyLiveSettings(app, deps);
+        logger.debug('configuration applied live');
+        break;
+      case 'm3ds:shutdown':
+        void drain(msg.graceMs, msg.reason);
+        break;
+      case 'm3ds:cluster':
+        state.cluster = { alive: msg.alive, expected: msg.expected };
+        break;
+      case 'm3ds:metrics-req':
+        void metrics.registry.getMetricsAsJSON().then((m) => send({ type: 'm3ds:metrics-res', id: msg.id, metrics: m }));
+        break;
+      default:
+        break;
+    }
+  });
+  process.on('disconnect', () => {
+    rpc.failAll('primary gone');
+    void drain(config.server.shutdownGraceMs, 'primary gone');
+  });
+  process.on('SIGTERM', () => void drain(config.server.shutdownGraceMs, 'sigterm'));
+
+  server.on('clientError', (err, socket) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+    else socket.destroy(err);
+  });
+  server.once('error', (err) => {
+    send({ type: 'm3ds:fatal', message: `listen failed: ${err.message}` });
+    logger.fatal('listen failed', { err });
+    process.exit(1);
+  });
+  server.listen(config.server.port, config.server.host, () => {
+    const addr = server.address();
+    const port = typeof addr === 'object' && addr ? addr.port : config.server.port;
+    send({ type: 'm3ds:listening', port });
+  });
+}
