@@ -2,6 +2,7 @@
 // open for the drain tests, and which worker answered for the coherence tests.
 import { Router } from 'express';
 import type { AppDeps } from '../deps.js';
+import { requireJson } from '../middleware/body-reader.js';
 
 export function testSupportRoutes(deps: AppDeps): Router {
   const r = Router();
@@ -17,6 +18,16 @@ export function testSupportRoutes(deps: AppDeps): Router {
   r.get('/__test/config', (_req, res) => {
     const c = deps.config();
     res.json({ pid: process.pid, logLevel: c.logging.level, bodyLimitBytes: c.http.bodyLimitBytes, workers: c.server.workers });
+  });
+  r.post('/__test/echo', requireJson, (req, res) => {
+    res.json({ body: req.body as unknown });
+  });
+  r.post('/__test/crash', (_req, res) => {
+    res.json({ crashing: process.pid });
+    setImmediate(() => process.exit(3));
+  });
+  r.get('/__test/throw', () => {
+    throw new Error('deliberate failure for the error handler test');
   });
   return r;
 }

@@ -1,0 +1,182 @@
+// Spawns the built server (dist/main.js) as a real process tree and talks to it over sockets.
+import { type ChildProcess, spawn } from 'node:child_process';
+import net from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const MAIN = path.join(ROOT, 'dist/main.js');
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as net.AddressInfo).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+export interface LogLine {
+  msg?: string;
+  level?: string;
+  [k: string]: unknown;
+}
+
+export interface ServerOptions {
+  workers?: number;
+  env?: Record<string, string>;
+  args?: string[];
+  /** Wait for the ready line (default true). */
+  waitReady?: boolean;
+  timeoutMs?: number;
+}
+
+export class RunningServer {
+  readonly lines: LogLine[] = [];
+  readonly stderr: string[] = [];
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  private waiters: { pred: (l: LogLine) => boolean; resolve: (l: LogLine) => void }[] = [];
+
+  constructor(
+    readonly proc: ChildProcess,
+    readonly port: number,
+  ) {
+    let buf = '';
+    proc.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
+      buf += chunk;
+      let nl = buf.indexOf('\n');
+      while (nl !== -1) {
+        const raw = buf.slice(0, nl);
+        buf = buf.slice(nl + 1);
+        nl = buf.indexOf('\n');
+        let line: LogLine;
+        try {
+          line = JSON.parse(raw) as LogLine;
+        } catch {
+          line = { msg: raw, raw: true };
+        }
+        this.lines.push(line);
+        this.waiters = this.waiters.filter((w) => {
+          if (!w.pred(line)) return true;
+          w.resolve(line);
+          return false;
+        });
+      }
+    });
+    proc.stderr?.setEncoding('utf8').on('data', (c: string) => this.stderr.push(c));
+    this.exited = new Promise((resolve) => proc.once('exit', (code, signal) => resolve({ code, signal })));
+  }
+
+  get pid(): number {
+    return this.proc.pid as number;
+  }
+
+  url(p: string): string {
+    return `http://127.0.0.1:${this.port}${p}`;
+  }
+
+  /** Resolves with the first line (already seen or future) matching `pred`. */
+  waitForLog(pred: (l: LogLine) => boolean, timeoutMs = 15_000): Promise<LogLine> {
+    const seen = this.lines.find(pred);
+    if (seen) return Promise.resolve(seen);
+    return new Promise((resolve, reject) => {
+      const t = setTimeout(() => reject(new Error(`log line not seen within ${timeoutMs} ms; stderr: ${this.stderr.join('')}`)), timeoutMs);
+      this.waiters.push({
+        pred,
+        resolve: (l) => {
+          clearTimeout(t);
+          resolve(l);
+        },
+      });
+    });
+  }
+
+  signal(sig: NodeJS.Signals): void {
+    this.proc.kill(sig);
+  }
+
+  /** SIGTERM, then SIGKILL of the whole tree if it lingers. */
+  async stop(): Promise<void> {
+    if (this.proc.exitCode !== null || this.proc.signalCode !== null) return;
+    this.proc.kill('SIGTERM');
+    const t = setTimeout(() => {
+      try {
+        process.kill(-this.pid, 'SIGKILL');
+      } catch {
+        this.proc.kill('SIGKILL');
+      }
+    }, 8000);
+    await this.exited;
+    clearTimeout(t);
+  }
+}
+
+export async function startServer(opts: ServerOptions = {}): Promise<RunningServer> {
+  const port = opts.env?.PORT ? Number(opts.env.PORT) : await freePort();
+  const proc = spawn(process.execPath, [MAIN, ...(opts.args ?? [])], {
+    cwd: ROOT,
+    env: {
+      PATH: process.env.PATH ?? '',
+      NODE_ENV: 'test',
+      HOST: '127.0.0.1',
+      ...(opts.workers === undefined ? {} : { WORKERS: String(opts.workers) }),
+      LOG_LEVEL: 'info',
+      ...opts.env,
+      PORT: String(port),
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
+  const server = new RunningServer(proc, port);
+  if (opts.waitReady !== false) {
+    await Promise.race([
+      server.waitForLog((l) => l.msg === 'ready', opts.timeoutMs ?? 20_000),
+      server.exited.then(({ code }) => {
+        throw new Error(`server exited (${code}) before ready: ${server.stderr.join('')}`);
+      }),
+    ]);
+  }
+  return server;
+}
+
+/** GETs a test route on fresh connections until `n` distinct worker PIDs answered. */
+export async function workerPids(server: RunningServer, n: number, timeoutMs = 5000): Promise<Set<number>> {
+  const pids = new Set<number>();
+  const deadline = Date.now() + timeoutMs;
+  while (pids.size < n && Date.now() < deadline) {
+    const res = await fetch(server.url('/__test/config'), { headers: { connection: 'close' }, signal: AbortSignal.timeout(1000) }).catch(() => null);
+    if (res?.ok) pids.add(((await res.json()) as { pid: number }).pid);
+  }
+  return pids;
+}
+
+/** Runs GET requests back to back until stopped; counts failures (non-2xx or network errors). */
+export function requestLoop(url: string, concurrency = 4): { stop(): Promise<{ ok: number; failed: number; errors: string[] }> } {
+  let running = true;
+  const stats = { ok: 0, failed: 0, errors: [] as string[] };
+  const loops = Array.from({ length: concurrency }, async () => {
+    while (running) {
+      try {
+        const res = await fetch(url, { signal: AbortSignal.timeout(5000) });
+        await res.arrayBuffer();
+        if (res.ok) stats.ok++;
+        else {
+          stats.failed++;
+          stats.errors.push(`HTTP ${res.status}`);
+        }
+      } catch (err) {
+        stats.failed++;
+        stats.errors.push(String((err as Error).cause ?? err));
+      }
+    }
+  });
+  return {
+    async stop() {
+      running = false;
+      await Promise.all(loops);
+      return stats;
+    },
+  };
+}

@@ -1,0 +1,217 @@
+// The primary's behaviour from outside: a real process tree, real signals, real sockets.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { expect } from 'chai';
+import { requestLoop, type RunningServer, startServer, workerPids } from '../helpers/server.js';
+
+async function metric(server: RunningServer, name: string): Promise<number | undefined> {
+  const text = await (await fetch(server.url('/metrics'))).text();
+  const line = text.split('\n').find((l) => l.startsWith(`${name} `) || l.startsWith(`${name}{`));
+  return line ? Number(line.split(' ').pop()) : undefined;
+}
+
+async function until<T>(fn: () => Promise<T | undefined | false>, timeoutMs: number, what: string): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn().catch(() => undefined);
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(50);
+  }
+}
+
+describe('cluster runtime (integration)', function () {
+  this.timeout(60_000);
+  let dir: string;
+  let server: RunningServer | undefined;
+  const cfgFile = () => path.join(dir, 'extra.json');
+
+  beforeEach(() => {
+    dir = mkdtempSync(path.join(os.tmpdir(), 'm3ds-cluster-'));
+    writeFileSync(cfgFile(), JSON.stringify({ http: { bodyLimitBytes: 65536 } }));
+  });
+  afterEach(async () => {
+    await server?.stop();
+    server = undefined;
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('starts the configured workers, logs one ready line and answers /health/ready', async () => {
+    server = await startServer({ workers: 2, args: ['--config', cfgFile()] });
+    const ready = server.lines.filter((l) => l.msg === 'ready');
+    expect(ready).to.have.length(1);
+    expect(ready[0]).to.include({ port: server.port, workers: 2, store: 'embedded' });
+    expect(ready[0]?.configFiles).to.be.an('array').with.length(3);
+    const res = await fetch(server.url('/health/ready'));
+    expect(res.status).to.equal(200);
+    expect(await res.json()).to.deep.include({ status: 'ready' });
+    expect((await workerPids(server, 2)).size).to.equal(2);
+  });
+
+  it('replaces a worker killed with SIGKILL and serves from it within 2 s', async () => {
+    server = await startServer({ workers: 2 });
+    const before = await workerPids(server, 2);
+    const victim = [...before][0] as number;
+    process.kill(victim, 'SIGKILL');
+    const killedAt = Date.now();
+    const s = server;
+    const after = await until(
+      async () => {
+        const pids = await workerPids(s, 2, 300);
+        return pids.size === 2 && !pids.has(victim) ? pids : undefined;
+      },
+      2000,
+      'a replacement worker serving',
+    );
+    expect(Date.now() - killedAt).to.be.below(2500);
+    expect(after.has(victim)).to.equal(false);
+    await server.waitForLog((l) => l.msg === 'worker exited unexpectedly; replacing it');
+  });
+
+  it('applies a live key on SIGHUP without restarting workers', async () => {
+    server = await startServer({ workers: 2, args: ['--config', cfgFile()] });
+    const pidsBefore = await workerPids(server, 2);
+    writeFileSync(cfgFile(), JSON.stringify({ http: { bodyLimitBytes: 1234 } }));
+    server.signal('SIGHUP');
+    const s = server;
+    await until(
+      async () => {
+        const seen = new Set<number>();
+        for (let i = 0; i < 20; i++) {
+          const r = (await (await fetch(s.url('/__test/config'), { headers: { connection: 'close' } })).json()) as { bodyLimitBytes: number; pid: number };
+          if (r.bodyLimitBytes !== 1234) return false;
+          seen.add(r.pid);
+        }
+        return seen.size === 2;
+      },
+      5000,
+      'the new body limit on every worker',
+    );
+    const big = await fetch(server.url('/__test/echo'), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ pad: 'x'.repeat(2000) }) });
+    expect(big.status).to.equal(413);
+    expect([...(await workerPids(server, 2))].sort()).to.deep.equal([...pidsBefore].sort());
+    expect(await metric(server, 'config_last_reload_successful')).to.equal(1);
+  });
+
+  it('rolls the workers for a restart-only key (2 → 3) with zero failed requests', async () => {
+    writeFileSync(cfgFile(), JSON.stringify({ server: { workers: 2 } }));
+    server = await startServer({ args: ['--config', cfgFile()] });
+    const pidsBefore = await workerPids(server, 2);
+    const loop = requestLoop(server.url('/health'), 4);
+    await sleep(300);
+    writeFileSync(cfgFile(), JSON.stringify({ server: { workers: 3 } }));
+    server.signal('SIGHUP');
+    await server.waitForLog((l) => l.msg === 'configuration reloaded; rolling restart of the workers');
+    const s = server;
+    const pidsAfter = await until(
+      async () => {
+        const p = await workerPids(s, 3, 500);
+        return p.size === 3 && [...p].every((x) => !pidsBefore.has(x)) ? p : undefined;
+      },
+      30_000,
+      'three new workers',
+    );
+    await sleep(500);
+    const stats = await loop.stop();
+    expect(stats.failed, stats.errors.slice(0, 5).join('; ')).to.equal(0);
+    expect(stats.ok).to.be.above(100);
+    expect(pidsAfter.size).to.equal(3);
+  });
+
+  it('keeps the running config when the reloaded file is invalid, gauge 0, no failed requests', async () => {
+    server = await startServer({ workers: 2, args: ['--config', cfgFile()] });
+    const pidsBefore = await workerPids(server, 2);
+    const loop = requestLoop(server.url('/health'), 2);
+    writeFileSync(cfgFile(), JSON.stringify({ protocol: { challenge: { maxAttempts: 0 } }, nonsense: true }));
+    server.signal('SIGHUP');
+    const rejected = await server.waitForLog((l) => l.msg === 'configuration reload rejected; keeping the running configuration');
+    expect(rejected.problems).to.be.an('array').with.length.greaterThan(1);
+    expect(await metric(server, 'config_last_reload_successful')).to.equal(0);
+    await sleep(300);
+    const stats = await loop.stop();
+    expect(stats.failed).to.equal(0);
+    expect([...(await workerPids(server, 2))].sort()).to.deep.equal([...pidsBefore].sort());
+    // A valid file afterwards is taken again.
+    writeFileSync(cfgFile(), JSON.stringify({ logging: { level: 'debug' } }));
+    server.signal('SIGHUP');
+    const s = server;
+    await until(async () => (await metric(s, 'config_last_reload_successful')) === 1, 5000, 'gauge back to 1');
+  });
+
+  it('drains on SIGTERM: slow requests in flight all complete, exit code 0', async () => {
+    server = await startServer({ workers: 2 });
+    const slow = Array.from({ length: 6 }, () => fetch(server?.url('/__test/slow?ms=1500') as string).then(async (r) => ({ status: r.status, body: await r.json() })));
+    await sleep(300);
+    server.signal('SIGTERM');
+    const results = await Promise.all(slow);
+    expect(results.map((r) => r.status)).to.deep.equal([200, 200, 200, 200, 200, 200]);
+    const { code } = await server.exited;
+    expect(code).to.equal(0);
+    expect(server.lines.some((l) => l.msg === 'stopped')).to.equal(true);
+  });
+
+  it('a second signal forces the exit while a drain is waiting', async () => {
+    server = await startServer({ workers: 1, env: { SHUTDOWN_GRACE_MS: '20000' } });
+    const slow = fetch(server.url('/__test/slow?ms=15000')).catch(() => null);
+    await sleep(200);
+    server.signal('SIGTERM');
+    await server.waitForLog((l) => l.msg === 'shutting down');
+    server.signal('SIGTERM');
+    const { code } = await server.exited;
+    expect(code).to.equal(1);
+    await slow;
+  });
+
+  it('detects and reports a crash loop instead of spinning', async () => {
+    server = await startServer({ workers: 1, env: { CRASH_LOOP_THRESHOLD: '3', RESTART_BACKOFF_MS: '50' } });
+    for (let i = 0; i < 3; i++) {
+      const s = server;
+      await until(async () => (await fetch(s.url('/__test/crash'), { method: 'POST' })).ok, 10_000, 'a worker to crash');
+      await sleep(100);
+    }
+    const line = await server.waitForLog((l) => l.msg === 'crash loop: workers keep exiting; replacing at the maximum backoff');
+    expect(line.delayMs).to.equal(30_000);
+    expect(await metric(server, 'worker_crash_loop').catch(() => undefined)).to.not.equal(0);
+  });
+
+  it('POST /admin/reload needs the token and reloads like SIGHUP', async () => {
+    server = await startServer({ workers: 1, env: { ADMIN_TOKEN: 's3cret-token' }, args: ['--config', cfgFile()] });
+    expect((await fetch(server.url('/admin/reload'), { method: 'POST' })).status).to.equal(401);
+    expect((await fetch(server.url('/admin/reload'), { method: 'POST', headers: { authorization: 'Bearer wrong' } })).status).to.equal(401);
+    writeFileSync(cfgFile(), JSON.stringify({ http: { bodyLimitBytes: 4321 } }));
+    const ok = await fetch(server.url('/admin/reload'), { method: 'POST', headers: { authorization: 'Bearer s3cret-token' } });
+    expect(ok.status).to.equal(200);
+    expect(await ok.json()).to.deep.include({ status: 'reloaded', restarted: false, changed: ['http.bodyLimitBytes'] });
+    writeFileSync(cfgFile(), '{ not json');
+    const bad = await fetch(server.url('/admin/reload'), { method: 'POST', headers: { authorization: 'Bearer s3cret-token' } });
+    expect(bad.status).to.equal(422);
+    const body = (await bad.json()) as { errorDetails: { errorCode: string } };
+    expect(body.errorDetails.errorCode).to.equal('405');
+  });
+
+  it('has no admin routes without a token', async () => {
+    server = await startServer({ workers: 1 });
+    expect((await fetch(server.url('/admin/reload'), { method: 'POST' })).status).to.equal(404);
+  });
+
+  it('refuses to start on an invalid configuration, listing every problem, exit 78', async () => {
+    server = await startServer({ workers: 1, waitReady: false, env: { PORT: '70000', LOG_LEVEL: 'loud', STORE_TTL_SECONDS: '-5' } });
+    const { code } = await server.exited;
+    expect(code).to.equal(78);
+    const err = server.stderr.join('');
+    expect(err).to.match(/server\.port/);
+    expect(err).to.match(/logging\.level/);
+    expect(err).to.match(/store\.ttlSeconds/);
+  });
+
+  it('exits non-zero with the reason when the port is taken', async () => {
+    server = await startServer({ workers: 1 });
+    const second = await startServer({ workers: 1, waitReady: false, env: { PORT: String(server.port), HOST: '127.0.0.1' } });
+    // Cluster workers share the primary's handle: a second server on the same port cannot bind.
+    const { code } = await second.exited;
+    expect(code).to.equal(1);
+    expect(second.stderr.join('')).to.match(/EADDRINUSE|listen/);
+  });
+});
