@@ -12,6 +12,15 @@ export function maskPans(text: string): string {
   return text.replace(PAN_RE, (_m, a: string, mid: string, b: string) => `${a}${'*'.repeat(mid.length)}${b}`);
 }
 
+/** maskPans for a serialized JSON line: a PAN that stood as a bare JSON number becomes a string. */
+export function maskJsonLine(line: string): string {
+  return line.replace(PAN_RE, (_m, a: string, mid: string, b: string, offset: number) => {
+    const masked = `${a}${'*'.repeat(mid.length)}${b}`;
+    const before = line[offset - 1];
+    return before === ':' || before === '[' || before === ',' ? `"${masked}"` : masked;
+  });
+}
+
 /** Masks one PAN value (first 6, last 4). */
 export function maskPan(pan: string): string {
   if (pan.length < 10) return '*'.repeat(pan.length);
@@ -56,7 +65,7 @@ function build(state: { level: LogLevel; threshold: number }, base: LogFields, s
         line += `,${JSON.stringify(k)}:${v instanceof Error ? JSON.stringify({ name: v.name, message: v.message, stack: v.stack }) : safeJson(v)}`;
       }
     }
-    sink(`${maskPans(line)}}\n`);
+    sink(`${maskJsonLine(line)}}\n`);
   };
   const logger: Logger = {
     get level() {
