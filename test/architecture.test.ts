@@ -1,0 +1,79 @@
+// Dependency direction (DESIGN §1): main → primary | worker → http → protocol → store | crypto, leaves
+// below all. An import may only go down that chain (or stay inside its own stage).
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { expect } from 'chai';
+import { ROOT } from './helpers/server.js';
+
+const SRC = path.join(ROOT, 'src');
+const LEAVES = new Set(['config', 'errors', 'logger', 'metrics', 'ipc', 'types']);
+const RANK: Record<string, number> = { main: 0, primary: 1, worker: 1, http: 2, protocol: 3, store: 4, crypto: 4, leaf: 5 };
+
+export function stageOf(rel: string): string {
+  const parts = rel.split('/');
+  if (parts.length === 1) {
+    const base = (parts[0] as string).replace(/\.ts$/, '');
+    if (base === 'main') return 'main';
+    if (LEAVES.has(base)) return 'leaf';
+    return `unknown:${base}`;
+  }
+  return parts[0] as string;
+}
+
+/** Why an edge is refused, or null when it is allowed. */
+export function edgeProblem(from: string, to: string): string | null {
+  const a = stageOf(from);
+  const b = stageOf(to);
+  if (a.startsWith('unknown') || b.startsWith('unknown')) return `${from} → ${to}: file outside the known stages`;
+  if (from.startsWith('crypto/tasks/') && !to.startsWith('crypto/')) return `${from} → ${to}: pool tasks import only the task protocol`;
+  if (a === b) return null;
+  if ((RANK[b] as number) > (RANK[a] as number)) return null;
+  return `${from} (${a}) → ${to} (${b}) goes up the chain`;
+}
+
+function walk(dir: string): string[] {
+  return readdirSync(dir).flatMap((n) => {
+    const p = path.join(dir, n);
+    return statSync(p).isDirectory() ? walk(p) : p.endsWith('.ts') ? [p] : [];
+  });
+}
+
+const IMPORT_RE = /(?:^|\n)\s*(?:import|export)\s[^'"]*?from\s+['"](\.[^'"]+)['"]|import\(\s*['"](\.[^'"]+)['"]\s*\)/g;
+
+export function edges(): [string, string][] {
+  const out: [string, string][] = [];
+  for (const file of walk(SRC)) {
+    const text = readFileSync(file, 'utf8');
+    for (const m of text.matchAll(IMPORT_RE)) {
+      const spec = (m[1] ?? m[2]) as string;
+      const target = path.relative(SRC, path.resolve(path.dirname(file), spec)).replace(/\.js$/, '.ts');
+      out.push([path.relative(SRC, file), target]);
+    }
+  }
+  return out;
+}
+
+describe('architecture: import direction', () => {
+  it('finds the imports of src/', () => {
+    const e = edges();
+    expect(e.length).to.be.greaterThan(20);
+    expect(e).to.deep.include(['main.ts', 'primary/primary.ts']);
+  });
+
+  it('has no upstream import', () => {
+    const problems = edges()
+      .map(([a, b]) => edgeProblem(a, b))
+      .filter((p): p is string => p !== null);
+    expect(problems).to.deep.equal([]);
+  });
+
+  it('would catch an upstream or sideways edge', () => {
+    expect(edgeProblem('protocol/x.ts', 'http/app.ts')).to.match(/goes up/);
+    expect(edgeProblem('store/x.ts', 'protocol/y.ts')).to.match(/goes up/);
+    expect(edgeProblem('logger.ts', 'store/store.ts')).to.match(/goes up/);
+    expect(edgeProblem('worker/w.ts', 'primary/p.ts')).to.match(/goes up/);
+    expect(edgeProblem('store/x.ts', 'crypto/y.ts')).to.match(/goes up/);
+    expect(edgeProblem('crypto/tasks/sign.ts', 'logger.ts')).to.match(/task protocol/);
+    expect(edgeProblem('http/app.ts', 'protocol/index.ts')).to.equal(null);
+  });
+});
