@@ -118,16 +118,14 @@ const CHALLENGES = new Set(['text', 'single-select', 'multi-select', 'oob', 'htm
 // Not a convict format: convict merges object-valued keys key by key unless their format is Object,
 // so the scenario table is declared as Object and checked here, from crossChecks.
 function validateScenarioTable(v: unknown): void {
-  {
-    assert(v && typeof v === 'object' && !Array.isArray(v), 'must be an object keyed by last 4 digits or full PAN');
-    for (const [key, s] of Object.entries(v as Record<string, ScenarioConfig>)) {
-      assert(/^([0-9]{4}|[0-9]{13,19}|default)$/.test(key), `scenario key "${key}" must be 4 digits, a full PAN or "default"`);
-      assert(s && typeof s === 'object', `scenario ${key} must be an object`);
-      assert(TRANS_STATUSES.has(s.transStatus), `scenario ${key}: transStatus "${String(s.transStatus)}" is not an EMV status`);
-      assert(s.challenge === undefined || CHALLENGES.has(s.challenge), `scenario ${key}: challenge "${String(s.challenge)}" unknown`);
-      assert(s.delayMs === undefined || (Number.isInteger(s.delayMs) && s.delayMs >= 0), `scenario ${key}: delayMs must be >= 0`);
-      assert(s.transStatus !== 'C' || s.challenge !== undefined, `scenario ${key}: status C needs a challenge type`);
-    }
+  assert(v && typeof v === 'object' && !Array.isArray(v), 'must be an object keyed by last 4 digits or full PAN');
+  for (const [key, s] of Object.entries(v as Record<string, ScenarioConfig>)) {
+    assert(/^([0-9]{4}|[0-9]{13,19}|default)$/.test(key), `scenario key "${key}" must be 4 digits, a full PAN or "default"`);
+    assert(s && typeof s === 'object', `scenario ${key} must be an object`);
+    assert(TRANS_STATUSES.has(s.transStatus), `scenario ${key}: transStatus "${String(s.transStatus)}" is not an EMV status`);
+    assert(s.challenge === undefined || CHALLENGES.has(s.challenge), `scenario ${key}: challenge "${String(s.challenge)}" unknown`);
+    assert(s.delayMs === undefined || (Number.isInteger(s.delayMs) && s.delayMs >= 0), `scenario ${key}: delayMs must be >= 0`);
+    assert(s.transStatus !== 'C' || s.challenge !== undefined, `scenario ${key}: status C needs a challenge type`);
   }
 }
 

@@ -9,7 +9,7 @@ const SRC = path.join(ROOT, 'src');
 const LEAVES = new Set(['config', 'errors', 'logger', 'metrics', 'ipc', 'types']);
 const RANK: Record<string, number> = { main: 0, primary: 1, worker: 1, http: 2, protocol: 3, store: 4, crypto: 4, leaf: 5 };
 
-export function stageOf(rel: string): string {
+function stageOf(rel: string): string {
   const parts = rel.split('/');
   if (parts.length === 1) {
     const base = (parts[0] as string).replace(/\.ts$/, '');
@@ -21,7 +21,7 @@ export function stageOf(rel: string): string {
 }
 
 /** Why an edge is refused, or null when it is allowed. */
-export function edgeProblem(from: string, to: string): string | null {
+function edgeProblem(from: string, to: string): string | null {
   const a = stageOf(from);
   const b = stageOf(to);
   if (a.startsWith('unknown') || b.startsWith('unknown')) return `${from} → ${to}: file outside the known stages`;
@@ -40,7 +40,7 @@ function walk(dir: string): string[] {
 
 const IMPORT_RE = /(?:^|\n)\s*(?:import|export)\s[^'"]*?from\s+['"](\.[^'"]+)['"]|import\(\s*['"](\.[^'"]+)['"]\s*\)/g;
 
-export function edges(): [string, string][] {
+function edges(): [string, string][] {
   const out: [string, string][] = [];
   for (const file of walk(SRC)) {
     const text = readFileSync(file, 'utf8');

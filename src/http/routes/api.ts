@@ -1,0 +1,7 @@
+// PLACEHOLDER until the protocol routes land (owned by the protocol work; overwrite freely).
+import { Router } from 'express';
+import type { AppDeps } from '../deps.js';
+
+export function apiRoutes(_deps: AppDeps): Router {
+  return Router();
+}
