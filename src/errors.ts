@@ -33,6 +33,10 @@ export const ERRORS = {
   OVERLOADED: { status: 503, emvCode: '405', description: 'Server overloaded', retryAfter: 1 },
   SHUTTING_DOWN: { status: 503, emvCode: '405', description: 'Server shutting down', retryAfter: 1 },
   SYSTEM_FAILURE: { status: 500, emvCode: '405', description: 'System failure' },
+  /** The Directory Server answered an Erro (scenario 4012): a gateway failure, not the client's fault. */
+  DS_ERROR: { status: 502, emvCode: '405', description: 'Directory Server error' },
+  /** redirectUrl of the existing mock's challenge completion is not an allowed origin (no open redirect). */
+  REDIRECT_NOT_ALLOWED: { status: 400, emvCode: '203', description: 'Redirect URL not allowed' },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorName = keyof typeof ERRORS;

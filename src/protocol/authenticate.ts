@@ -1,0 +1,213 @@
+// POST /3ds/authenticate (SPEC §3.2, §4): AReq in, the flow decided by the scenario table, ARes out.
+// The record is written before the answer leaves (create when no version call opened it, else a
+// compare-and-set that refuses if another request authenticated it first). A repeat with the same body
+// gets the stored answer; a different body for the same ID gets Erro 305 with 409.
+import { randomUUID } from 'node:crypto';
+import { AppError } from '../errors.js';
+import { maskPan } from '../logger.js';
+import { mutate, StoreConflictError } from '../store/store.js';
+import type { AppChallengePrepared } from './app-hook.js';
+import { buildAnswer, withAcctNumber } from './ares-builder.js';
+import { type ParsedAReq, parseAReq } from './areq.js';
+import { openChallenge, type UiSpec, uiSpec } from './challenge-machine.js';
+import type { ProtocolCore, RequestContext } from './core.js';
+import { derive } from './derived.js';
+import { DirectoryServerError } from './ds-error.js';
+import { canonicalHash } from './encoding.js';
+import type { AuthenticateResponse } from './messages.js';
+import { PATHS } from './paths.js';
+import { type AuthState, openedRecord, type TransactionRecord } from './record.js';
+import { loadRecord } from './results.js';
+import { challengePreference, decide } from './scenarios.js';
+import { negotiateVersion } from './versions.js';
+
+export async function authenticateCall(core: ProtocolCore, body: unknown, ctx: RequestContext): Promise<AuthenticateResponse> {
+  const areq = parseAReq(body);
+  const id = areq.threeDSServerTransID;
+  const ids = { threeDSServerTransID: id };
+  const config = core.config();
+  const d = derive(config);
+  const hash = canonicalHash(body);
+
+  const current = await loadRecord(core, id);
+  if (current?.auth) return replay(core, current, hash, areq);
+  if (!current && config.protocol.requireVersionCall) {
+    throw new AppError('TRANSACTION_NOT_FOUND', 'threeDSServerTransID: no version call opened this transaction', ids, { errorMessageType: 'AReq' });
+  }
+  const match = d.ranges.lookup(areq.pan);
+  if (!match) throw new AppError('TRANSACTION_DATA_INVALID', 'acctNumber: the card is in no card range (not enrolled)', ids, { errorMessageType: 'AReq' });
+  const messageVersion = negotiateVersion(
+    {
+      supported: config.protocol.supportedVersions,
+      rangeStart: match.startVersion,
+      rangeEnd: match.endVersion,
+      ...(areq.preferredProtocolVersion !== undefined && { preferred: areq.preferredProtocolVersion }),
+      enforce: areq.enforcePreferredProtocolVersion,
+    },
+    ids,
+  );
+  const scenario = d.scenarios.lookup(areq.pan);
+  const decision = decide({
+    scenario: scenario.scenario,
+    preference: challengePreference(areq.challengeInds),
+    flow: areq.flow,
+    messageVersion,
+    ...(areq.threeDSCompInd !== undefined && { threeDSCompInd: areq.threeDSCompInd }),
+    methodSeen: current?.threeDSMethodSeenAt !== undefined,
+    slowResponseMs: config.protocol.slowResponseMs,
+  });
+  if (decision.delayMs > 0) await core.timers.sleep(decision.delayMs);
+
+  const now = core.now();
+  const acsTransID = randomUUID();
+  const dsTransID = randomUUID();
+  const ui: UiSpec | undefined = decision.challenge ? uiSpec(decision.challenge) : undefined;
+  const prepared = await prepareApp(core, areq, ui, { acsTransID, messageVersion, acsReferenceNumber: decision.acsReferenceNumber, ctx });
+  const answer =
+    decision.kind === 'ares'
+      ? buildAnswer({
+          areq,
+          decision,
+          ...(ui && { ui }),
+          scheme: match.scheme,
+          messageVersion,
+          acsTransID,
+          dsTransID,
+          baseUrl: ctx.baseUrl,
+          secret: config.protocol.authValueSecret,
+          now,
+          ...(prepared && { acsSignedContent: prepared.acsSignedContent }),
+        })
+      : undefined;
+
+  const st = decision.transStatus;
+  const stage: TransactionRecord['stage'] =
+    decision.kind === 'ds-error' ? 'ds-error' : st === 'C' ? 'challenge' : st === 'D' ? 'decoupled' : 'frictionless';
+  const auth: AuthState = {
+    requestHash: hash,
+    flow: areq.flow,
+    messageVersion,
+    messageCategory: areq.messageCategory,
+    acsTransID,
+    dsTransID,
+    acsOperatorID: decision.acsOperatorID,
+    acsReferenceNumber: decision.acsReferenceNumber,
+    ...(areq.notificationURL !== undefined && { notificationURL: areq.notificationURL }),
+    ...(areq.resultsURL !== undefined && { resultsURL: areq.resultsURL }),
+    ...(areq.challengeWindowSize !== undefined && { challengeWindowSize: areq.challengeWindowSize }),
+    ...(answer && { response: withAcctNumber(answer.response, areq.pan, false) }),
+    ...(decision.dsError && { dsError: decision.dsError }),
+    transStatus: st,
+    ...(decision.transStatusReason !== undefined && { transStatusReason: decision.transStatusReason }),
+    ...(answer?.eci !== undefined && { eci: answer.eci }),
+    ...(answer?.authenticationValue !== undefined && { authenticationValue: answer.authenticationValue }),
+    authenticatedAt: now,
+  };
+  const build = (base: TransactionRecord): TransactionRecord => ({
+    ...base,
+    updatedAt: now,
+    stage,
+    ...((stage === 'frictionless' || stage === 'ds-error') && { final: true as const }),
+    maskedPan: maskPan(areq.pan),
+    scheme: match.scheme,
+    scenarioKey: scenario.key,
+    auth,
+    ...(ui && {
+      challenge: {
+        ...openChallenge(ui.kind, { now, maxAttempts: config.protocol.challenge.maxAttempts, timeoutSeconds: config.protocol.challenge.timeoutSeconds }),
+        messageVersion,
+        ...(areq.challengeWindowSize !== undefined && { challengeWindowSize: areq.challengeWindowSize }),
+      },
+    }),
+    ...(stage === 'decoupled' && { decoupledDueAt: now + config.protocol.decoupledDelayMs }),
+    ...(areq.sdk && {
+      app: {
+        sdkTransID: areq.sdk.sdkTransID,
+        sdkEphemPubKey: areq.sdk.sdkEphemPubKey,
+        ...(areq.sdk.sdkReferenceNumber !== undefined && { sdkReferenceNumber: areq.sdk.sdkReferenceNumber }),
+        ...(areq.sdk.sdkAppID !== undefined && { sdkAppID: areq.sdk.sdkAppID }),
+        ...prepared?.app,
+      },
+    }),
+  });
+
+  const raced = await store(core, id, build, acsTransID, current === null);
+  if (raced) return replay(core, raced, hash, areq);
+
+  if (stage === 'frictionless' || stage === 'ds-error') {
+    core.metrics.counter('threeds_transactions_total').inc({ flow: areq.flow, trans_status: stage === 'ds-error' ? 'error' : st });
+  }
+  if (stage === 'decoupled') {
+    // The push happens here when this worker lives that long; any later read materializes it otherwise.
+    core.timers.schedule(config.protocol.decoupledDelayMs + 10, () => {
+      loadRecord(core, id).catch((err: unknown) => core.logger.warn('decoupled completion failed', { threeDSServerTransID: id, err: err as Error }));
+    });
+  }
+  if (decision.dsError) throw new DirectoryServerError(decision.dsError, { ...ids, dsTransID }, messageVersion);
+  return withAcctNumber((answer as NonNullable<typeof answer>).response, areq.pan, config.protocol.echoFullPan);
+}
+
+/** Stores the authenticated record; returns the record that won instead when another request did. */
+async function store(
+  core: ProtocolCore,
+  id: string,
+  build: (base: TransactionRecord) => TransactionRecord,
+  acsTransID: string,
+  fresh: boolean,
+): Promise<TransactionRecord | undefined> {
+  if (fresh) {
+    try {
+      await core.store.create(id, build(openedRecord(id, core.now())), { acsTransID });
+      return undefined;
+    } catch (err) {
+      if (!(err instanceof StoreConflictError)) throw err;
+    }
+  }
+  let raced: TransactionRecord | undefined;
+  const stored = await mutate(
+    core.store,
+    id,
+    (cur) => {
+      raced = cur.auth ? cur : undefined;
+      return raced ? undefined : build(cur);
+    },
+    { acsTransID },
+  );
+  if (!stored) {
+    throw new AppError('TRANSACTION_NOT_FOUND', 'threeDSServerTransID: the transaction expired while it was being authenticated', { threeDSServerTransID: id });
+  }
+  return raced;
+}
+
+function replay(core: ProtocolCore, rec: TransactionRecord, hash: string, areq: ParsedAReq): AuthenticateResponse {
+  const a = rec.auth as AuthState;
+  const ids = { threeDSServerTransID: rec.threeDSServerTransID };
+  if (a.requestHash !== hash) {
+    throw new AppError('CONFLICTING_REPEAT', 'threeDSServerTransID: already authenticated with a different request', ids, {
+      errorMessageType: 'AReq',
+      messageVersion: a.messageVersion,
+    });
+  }
+  if (a.dsError) throw new DirectoryServerError(a.dsError, { ...ids, dsTransID: a.dsTransID }, a.messageVersion);
+  return withAcctNumber(a.response as AuthenticateResponse, areq.pan, core.config().protocol.echoFullPan);
+}
+
+async function prepareApp(
+  core: ProtocolCore,
+  areq: ParsedAReq,
+  ui: UiSpec | undefined,
+  x: { acsTransID: string; messageVersion: string; acsReferenceNumber: string; ctx: RequestContext },
+): Promise<AppChallengePrepared | undefined> {
+  if (!areq.sdk || !ui || !core.appChallenge) return undefined;
+  return core.appChallenge.prepare({
+    threeDSServerTransID: areq.threeDSServerTransID,
+    acsTransID: x.acsTransID,
+    acsReferenceNumber: x.acsReferenceNumber,
+    acsURL: `${x.ctx.baseUrl}${PATHS.appChallenge}`,
+    messageVersion: x.messageVersion,
+    sdkTransID: areq.sdk.sdkTransID,
+    sdkEphemPubKey: areq.sdk.sdkEphemPubKey,
+    ...(areq.sdk.sdkReferenceNumber !== undefined && { sdkReferenceNumber: areq.sdk.sdkReferenceNumber }),
+    ui,
+  });
+}

@@ -1,0 +1,68 @@
+// What every protocol step shares: live config, the store, logging, metrics, the clock, the results
+// pusher and this worker's timers. Built once by createProtocol; steps are plain functions over it.
+import type { Config } from '../config.js';
+import type { Logger } from '../logger.js';
+import type { Metrics } from '../metrics.js';
+import type { TransactionStore } from '../store/store.js';
+import type { AppChallengeHook } from './app-hook.js';
+import type { TransactionRecord } from './record.js';
+import type { ResultsPusher } from './results-push.js';
+
+export interface ProtocolCore {
+  config: () => Config;
+  store: TransactionStore<TransactionRecord>;
+  logger: Logger;
+  metrics: Metrics;
+  now: () => number;
+  pusher: ResultsPusher;
+  timers: Timers;
+  appChallenge?: AppChallengeHook;
+}
+
+/** Per request facts the adapter knows: the public base URL every handed-out URL is built from. */
+export interface RequestContext {
+  baseUrl: string;
+}
+
+/** Timers of this worker: all unref'd (they never keep a process alive) and cleared by close(). */
+export class Timers {
+  private readonly pending = new Set<NodeJS.Timeout>();
+  private readonly sleepers = new Set<() => void>();
+  private closed = false;
+
+  schedule(ms: number, fn: () => void): void {
+    if (this.closed) return;
+    const t = setTimeout(() => {
+      this.pending.delete(t);
+      fn();
+    }, ms);
+    t.unref();
+    this.pending.add(t);
+  }
+
+  /** Resolves after ms, or at once when the timers are closed (a draining worker answers, not hangs). */
+  sleep(ms: number): Promise<void> {
+    if (ms <= 0 || this.closed) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => {
+        this.sleepers.delete(done);
+        clearTimeout(t);
+        resolve();
+      };
+      const t = setTimeout(done, ms);
+      t.unref();
+      this.sleepers.add(done);
+    });
+  }
+
+  get size(): number {
+    return this.pending.size + this.sleepers.size;
+  }
+
+  close(): void {
+    this.closed = true;
+    for (const t of this.pending) clearTimeout(t);
+    this.pending.clear();
+    for (const wake of [...this.sleepers]) wake();
+  }
+}

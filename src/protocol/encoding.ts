@@ -1,0 +1,57 @@
+// Encodings the protocol speaks: base64url without padding (CReq, CRes, 3DS Method data), lenient
+// decoding of what clients send (base64 or base64url, padded or not), UUIDs, and a canonical hash of a
+// JSON body (a retry sends the same body; key order must not make it look different).
+import { createHash } from 'node:crypto';
+
+const UUID_RE = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
+const B64_RE = /^[A-Za-z0-9+/_-]*={0,2}$/;
+
+export function isUuid(v: unknown): v is string {
+  return typeof v === 'string' && UUID_RE.test(v);
+}
+
+/** base64url without padding of a UTF-8 string (EMV's encoding of CReq/CRes in browser forms). */
+export function toBase64Url(text: string): string {
+  return Buffer.from(text, 'utf8').toString('base64url');
+}
+
+/** Decodes base64 or base64url, padded or not, ignoring whitespace; undefined when it is neither. */
+export function fromBase64Lenient(text: string): string | undefined {
+  const compact = text.replace(/\s+/g, '');
+  if (compact.length === 0 || !B64_RE.test(compact)) return undefined;
+  const body = compact.replace(/=+$/, '');
+  if (body.length % 4 === 1) return undefined;
+  return Buffer.from(body.replace(/\+/g, '-').replace(/\//g, '_'), 'base64url').toString('utf8');
+}
+
+/** Parses JSON that must be an object; undefined otherwise. */
+export function parseJsonObject(text: string): Record<string, unknown> | undefined {
+  try {
+    const v: unknown = JSON.parse(text);
+    return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** JSON with object keys sorted at every level: equal for bodies that differ only in key order. */
+export function canonicalJson(v: unknown): string {
+  if (v === null || typeof v !== 'object') return JSON.stringify(v) ?? 'null';
+  if (Array.isArray(v)) return `[${v.map(canonicalJson).join(',')}]`;
+  const o = v as Record<string, unknown>;
+  const keys = Object.keys(o)
+    .filter((k) => o[k] !== undefined)
+    .sort();
+  return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(o[k])}`).join(',')}}`;
+}
+
+export function canonicalHash(v: unknown): string {
+  return createHash('sha256').update(canonicalJson(v)).digest('hex');
+}
+
+/** EMV date-time YYYYMMDDHHMMSS in UTC. */
+export function emvDateTime(ms: number): string {
+  const d = new Date(ms);
+  const p = (n: number, w = 2) => String(n).padStart(w, '0');
+  return `${p(d.getUTCFullYear(), 4)}${p(d.getUTCMonth() + 1)}${p(d.getUTCDate())}${p(d.getUTCHours())}${p(d.getUTCMinutes())}${p(d.getUTCSeconds())}`;
+}

@@ -1,0 +1,95 @@
+// The 3DS protocol service of a worker (DESIGN §1 "protocol/"): plain objects in, plain results out,
+// AppError for every client error. Route adapters call it; nothing here knows about HTTP.
+import type { Config } from '../config.js';
+import type { Logger } from '../logger.js';
+import type { Metrics } from '../metrics.js';
+import type { TransactionStore } from '../store/store.js';
+import type { AppChallengeHook } from './app-hook.js';
+import { authenticateCall } from './authenticate.js';
+import { type AcsResult, openBrowserChallenge, type OpenInput, type SubmitInput, submitBrowserChallenge } from './browser-challenge.js';
+import { type ProtocolCore, type RequestContext, Timers } from './core.js';
+import type { AuthenticateResponse, FinalOutcome, ResultsResponse, VersionResponse } from './messages.js';
+import type { TransactionRecord } from './record.js';
+import { createResultsPusher } from './results-push.js';
+import { finalCall, resultsCall } from './results-call.js';
+import { loadRecord } from './results.js';
+import { type MethodResult, threeDSMethodCall } from './three-ds-method.js';
+import { versionCall } from './version.js';
+
+export type { AppChallengeHook, AppChallengeInput, AppChallengePrepared } from './app-hook.js';
+export type { AcsResult, ChallengeView } from './browser-challenge.js';
+export type { ProtocolCore, RequestContext } from './core.js';
+export type { MethodResult } from './three-ds-method.js';
+export { isFinalRecord, type TransactionRecord } from './record.js';
+export { PATHS } from './paths.js';
+
+export interface Protocol {
+  version(body: unknown, ctx: RequestContext): Promise<VersionResponse>;
+  authenticate(body: unknown, ctx: RequestContext): Promise<AuthenticateResponse>;
+  results(body: unknown, ctx: RequestContext): Promise<ResultsResponse>;
+  final(body: unknown, ctx: RequestContext): Promise<FinalOutcome>;
+  /** POST trigger-otp: form fields creq, threeDSSessionData; redirectUrl from the query. */
+  openChallenge(input: OpenInput, ctx: RequestContext): Promise<AcsResult>;
+  /** POST verify-otp: the challenge page's forms (and the existing mock's direct otp posts). */
+  submitChallenge(input: SubmitInput, ctx: RequestContext): Promise<AcsResult>;
+  /** POST of the threeDSMethodURL. */
+  threeDSMethod(input: { threeDSMethodData?: unknown }, ctx: RequestContext): Promise<MethodResult>;
+  /** A record with due transitions applied (for the app challenge and tests). */
+  load(threeDSServerTransID: string): Promise<TransactionRecord | null>;
+  /** Shared internals for the app challenge built on the same state machine and results. */
+  readonly core: ProtocolCore;
+  /** Resolves when no results push is in flight. */
+  idle(): Promise<void>;
+  /** Clears timers and aborts pushes. */
+  close(): Promise<void>;
+}
+
+export interface ProtocolOptions {
+  config: () => Config;
+  store: TransactionStore<TransactionRecord>;
+  logger: Logger;
+  metrics: Metrics;
+  now?: () => number;
+  fetchImpl?: typeof fetch;
+  /** Builds acsSignedContent for app challenges (the crypto work); absent: app ARes without it. */
+  appChallenge?: AppChallengeHook;
+}
+
+export function createProtocol(opts: ProtocolOptions): Protocol {
+  const timers = new Timers();
+  const pusher = createResultsPusher({
+    config: opts.config,
+    logger: opts.logger,
+    metrics: opts.metrics,
+    timers,
+    ...(opts.fetchImpl && { fetchImpl: opts.fetchImpl }),
+  });
+  const core: ProtocolCore = {
+    config: opts.config,
+    store: opts.store,
+    logger: opts.logger,
+    metrics: opts.metrics,
+    now: opts.now ?? Date.now,
+    pusher,
+    timers,
+    ...(opts.appChallenge && { appChallenge: opts.appChallenge }),
+  };
+  return {
+    core,
+    version: (body, ctx) => versionCall(core, body, ctx),
+    authenticate: (body, ctx) => authenticateCall(core, body, ctx),
+    results: (body) => resultsCall(core, body),
+    final: (body) => finalCall(core, body),
+    openChallenge: (input, ctx) => openBrowserChallenge(core, input, ctx),
+    submitChallenge: (input, ctx) => submitBrowserChallenge(core, input, ctx),
+    threeDSMethod: (input) => threeDSMethodCall(core, input),
+    load: (id) => loadRecord(core, id),
+    idle: () => pusher.idle(),
+    async close() {
+      pusher.close();
+      timers.close();
+      await pusher.idle();
+    },
+  };
+}
+

@@ -1,0 +1,144 @@
+// Results (RReq/RRes) and the transitions that record them (SPEC §3.3): the ACS records its own results
+// when a challenge or decoupled authentication ends, before it answers the cardholder; clients may post
+// an RReq; reads materialize what is already due (a decoupled authentication past its time, a challenge
+// past its deadline), so nothing depends on a timer in a worker that may have died. Whoever wins the
+// compare-and-set of a transition counts it and starts the results push.
+import { mutate } from '../store/store.js';
+import { authenticationValue, eciFor, hasAuthValue } from './auth-value.js';
+import { type ChallengeOutcome, isExpired, timedOut, uiSpec } from './challenge-machine.js';
+import type { ProtocolCore } from './core.js';
+import type { ResultsRequest, ResultsResponse } from './messages.js';
+import { finalOutcome, type TransactionRecord } from './record.js';
+
+export function resultsResponse(rec: TransactionRecord): ResultsResponse {
+  const a = rec.auth;
+  return {
+    messageType: 'RRes',
+    messageVersion: a?.messageVersion ?? '2.2.0',
+    threeDSServerTransID: rec.threeDSServerTransID,
+    acsTransID: a?.acsTransID ?? '',
+    dsTransID: a?.dsTransID ?? '',
+    ...(rec.app?.sdkTransID && { sdkTransID: rec.app.sdkTransID }),
+    resultsStatus: '01',
+  };
+}
+
+function baseRReq(rec: TransactionRecord, transStatus: string): ResultsRequest {
+  const a = rec.auth as NonNullable<TransactionRecord['auth']>;
+  return {
+    messageType: 'RReq',
+    messageVersion: a.messageVersion,
+    messageCategory: a.messageCategory,
+    threeDSServerTransID: rec.threeDSServerTransID,
+    acsTransID: a.acsTransID,
+    dsTransID: a.dsTransID,
+    ...(rec.app?.sdkTransID && { sdkTransID: rec.app.sdkTransID }),
+    transStatus,
+  };
+}
+
+function withAuthValue(core: ProtocolCore, rec: TransactionRecord, rq: ResultsRequest): ResultsRequest {
+  const eci = eciFor(rec.scheme, rq.transStatus);
+  if (eci !== undefined) rq.eci = eci;
+  if (hasAuthValue(rq.transStatus)) {
+    rq.authenticationValue = authenticationValue({
+      secret: core.config().protocol.authValueSecret,
+      transactionId: rec.threeDSServerTransID,
+      scheme: rec.scheme,
+      challenged: true,
+    });
+  }
+  return rq;
+}
+
+/** The ACS's own RReq at the end of a challenge. */
+export function challengeRReq(core: ProtocolCore, rec: TransactionRecord, outcome: ChallengeOutcome): ResultsRequest {
+  const ch = rec.challenge;
+  const ui = uiSpec(ch?.ui ?? 'text');
+  const rq = withAuthValue(core, rec, baseRReq(rec, outcome.transStatus));
+  if (outcome.transStatusReason) rq.transStatusReason = outcome.transStatusReason;
+  if (outcome.challengeCancel) rq.challengeCancel = outcome.challengeCancel;
+  rq.authenticationMethod = ui.authenticationMethod;
+  rq.authenticationType = ui.authenticationType;
+  rq.interactionCounter = String(Math.min(99, ch?.interactions ?? 0)).padStart(2, '0');
+  rq.acsRenderingType = { acsInterface: rec.auth?.flow === 'app' ? '01' : '02', acsUiTemplate: ui.acsUiType };
+  return rq;
+}
+
+/** The ACS's own RReq when a decoupled authentication completes: Y. */
+export function decoupledRReq(core: ProtocolCore, rec: TransactionRecord): ResultsRequest {
+  const rq = withAuthValue(core, rec, baseRReq(rec, 'Y'));
+  rq.authenticationType = '04';
+  rq.interactionCounter = '00';
+  return rq;
+}
+
+/** Returns the record with results set (final), or undefined when it cannot take results any more. */
+export function withResults(rec: TransactionRecord, rq: ResultsRequest, now: number, source: 'acs' | 'client'): TransactionRecord | undefined {
+  if (rec.results || (rec.stage !== 'challenge' && rec.stage !== 'decoupled')) return undefined;
+  const next: TransactionRecord = {
+    ...rec,
+    stage: 'completed',
+    final: true,
+    updatedAt: now,
+    results: { request: rq, response: resultsResponse(rec), recordedAt: now, source },
+  };
+  if (next.challenge && next.challenge.status === 'open') next.challenge = { ...next.challenge, status: 'done' };
+  delete next.decoupledDueAt;
+  return next;
+}
+
+/** After a transition this worker won: count the outcome and push it. */
+export function afterResults(core: ProtocolCore, rec: TransactionRecord): void {
+  const rq = rec.results?.request;
+  if (!rq) return;
+  core.metrics.counter('threeds_transactions_total').inc({ flow: rec.auth?.flow ?? 'browser', trans_status: rq.transStatus });
+  const url = rec.auth?.resultsURL;
+  const payload = finalOutcome(rec);
+  if (url && payload) core.pusher.push(url, payload);
+}
+
+/**
+ * Applies `fn` with compare-and-set retries and runs afterResults when the stored write is one that
+ * recorded results. Returns the stored record (null when unknown).
+ */
+export async function transition(
+  core: ProtocolCore,
+  id: string,
+  fn: (cur: TransactionRecord) => TransactionRecord | undefined,
+): Promise<{ record: TransactionRecord; changed: boolean } | null> {
+  let changed = false;
+  let completed = false;
+  const stored = await mutate(core.store, id, (cur) => {
+    const next = fn(cur);
+    changed = next !== undefined;
+    completed = changed && !cur.results && next?.results !== undefined;
+    return next;
+  });
+  if (!stored) return null;
+  if (completed) afterResults(core, stored.value);
+  return { record: stored.value, changed };
+}
+
+/** What a read must apply first: a decoupled authentication past due, a challenge past its deadline. */
+export function dueTransition(core: ProtocolCore, rec: TransactionRecord): TransactionRecord | undefined {
+  const now = core.now();
+  if (rec.stage === 'decoupled' && rec.decoupledDueAt !== undefined && now >= rec.decoupledDueAt) {
+    return withResults(rec, decoupledRReq(core, rec), now, 'acs');
+  }
+  if (rec.stage === 'challenge' && rec.challenge && isExpired(rec.challenge, now)) {
+    const step = timedOut(rec.challenge);
+    const withState = { ...rec, challenge: step.state };
+    return withResults(withState, challengeRReq(core, withState, step.state.outcome as ChallengeOutcome), now, 'acs');
+  }
+  return undefined;
+}
+
+/** Reads a record and materializes what is due. Null when unknown. */
+export async function loadRecord(core: ProtocolCore, id: string): Promise<TransactionRecord | null> {
+  const cur = await core.store.get(id);
+  if (!cur) return null;
+  if (!dueTransition(core, cur.value)) return cur.value;
+  const r = await transition(core, id, (c) => dueTransition(core, c));
+  return r ? r.record : null;
+}

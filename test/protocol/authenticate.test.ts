@@ -1,0 +1,217 @@
+import { expect } from 'chai';
+import { AppError, errorEnvelope } from '../../src/errors.js';
+import type { AppChallengeHook } from '../../src/protocol/index.js';
+import { appAReq, browserAReq, counterValue, harness, testConfig } from './helpers.js';
+
+async function refusal(p: Promise<unknown>): Promise<AppError> {
+  try {
+    await p;
+  } catch (err) {
+    if (err instanceof AppError) return err;
+    throw err;
+  }
+  throw new Error('expected a refusal');
+}
+
+describe('protocol/authenticate', () => {
+  it('answers frictionless Y in the existing envelope, with echo, ECI and authentication value', async () => {
+    const h = harness();
+    const body = browserAReq('4000400040004000');
+    const r = await h.protocol.authenticate(body, h.ctx);
+    expect(r).to.include({ threeDSServerTransID: body.threeDSServerTransID, transStatus: 'Y', acsChallengeMandated: 'N', purchaseDate: '20261121093000', eci: '05' });
+    expect(r.authenticationValue).to.have.length(28);
+    expect(r.authenticationResponse).to.include({ messageType: 'ARes', messageVersion: '2.2.0', transStatus: 'Y', eci: '05', acsOperatorID: 'MOCK_ACS', acsReferenceNumber: 'issuer1', dsReferenceNumber: 'MOCK_DS' });
+    expect(r.authenticationRequest).to.include({ messageType: 'AReq', acctNumber: '4000400040004000', purchaseAmount: '4599', threeDSServerURL: 'http://acs.test:8080/3ds/results' });
+    expect(r).to.not.have.property('challengeRequest');
+    expect(r).to.not.have.property('acsURL');
+    expect(JSON.stringify(r)).to.not.contain('737');
+    const rec = await h.protocol.load(body.threeDSServerTransID);
+    expect(rec?.final).to.equal(true);
+    expect(rec?.maskedPan).to.equal('400040******4000');
+    expect(JSON.stringify(rec)).to.not.contain('4000400040004000');
+    expect(JSON.stringify(rec)).to.not.contain('737');
+    expect(await counterValue(h.metrics, 'threeds_transactions_total', { flow: 'browser', trans_status: 'Y' })).to.equal(1);
+  });
+
+  it('masks acctNumber too when echoFullPan is off', async () => {
+    const h = harness({ config: testConfig((c) => (c.protocol.echoFullPan = false)) });
+    const r = await h.protocol.authenticate(browserAReq('4000400040004000'), h.ctx);
+    expect(r.authenticationRequest.acctNumber).to.equal('400040******4000');
+  });
+
+  it('answers a challenge with the CReq, its base64url form and the acsURL', async () => {
+    const h = harness();
+    const body = browserAReq('4000400040004001');
+    const r = await h.protocol.authenticate(body, h.ctx);
+    expect(r).to.include({ transStatus: 'C', acsChallengeMandated: 'Y', acsURL: 'http://acs.test:8080/processor/mock/acs/trigger-otp' });
+    expect(r).to.not.have.property('eci');
+    expect(r.authenticationResponse).to.include({ acsChallengeMandated: 'Y', authenticationType: '02', acsURL: r.acsURL });
+    expect(r.challengeRequest).to.include({ messageType: 'CReq', threeDSServerTransID: body.threeDSServerTransID, acsTransID: r.authenticationResponse.acsTransID, challengeWindowSize: '03' });
+    expect(r.base64EncodedChallengeRequest).to.match(/^[A-Za-z0-9_-]+$/);
+    expect(JSON.parse(Buffer.from(r.base64EncodedChallengeRequest as string, 'base64url').toString())).to.deep.equal(r.challengeRequest);
+    const rec = await h.protocol.load(body.threeDSServerTransID);
+    expect(rec?.stage).to.equal('challenge');
+    expect(rec?.final).to.equal(undefined);
+    expect(rec?.challenge).to.include({ ui: 'text', status: 'open', maxAttempts: 3 });
+    expect(await h.store.getByAcsTransID(r.authenticationResponse.acsTransID)).to.have.nested.property('value.threeDSServerTransID', body.threeDSServerTransID);
+  });
+
+  it('answers N, R, U with reasons, A with a value, Mastercard with its ECIs and kA', async () => {
+    const h = harness();
+    const n = await h.protocol.authenticate(browserAReq('4000400040004002'), h.ctx);
+    expect(n.authenticationResponse).to.include({ transStatus: 'N', transStatusReason: '01', eci: '07' });
+    expect(n).to.not.have.property('authenticationValue');
+    expect((await h.protocol.authenticate(browserAReq('4000400040004003'), h.ctx)).authenticationResponse).to.include({ transStatus: 'R', transStatusReason: '11' });
+    expect((await h.protocol.authenticate(browserAReq('4000400040004004'), h.ctx)).authenticationResponse).to.include({ transStatus: 'U', transStatusReason: '22' });
+    const a = await h.protocol.authenticate(browserAReq('4000400040004005'), h.ctx);
+    expect(a).to.include({ transStatus: 'A', eci: '06' });
+    expect(a.authenticationValue).to.have.length(28);
+    const mc = await h.protocol.authenticate(browserAReq('5200000000004000'), h.ctx);
+    expect(mc.eci).to.equal('02');
+    expect(mc.authenticationValue).to.match(/^kA/);
+  });
+
+  it('replays the stored answer to an identical retry and refuses a different body with 409 Erro 305', async () => {
+    const h = harness();
+    const body = browserAReq('4000400040004001');
+    const first = await h.protocol.authenticate(body, h.ctx);
+    const reordered = Object.fromEntries(Object.entries(body).reverse());
+    const again = await h.protocol.authenticate(reordered, h.ctx);
+    expect(again).to.deep.equal(first);
+    const e = await refusal(h.protocol.authenticate({ ...body, purchase: { ...body.purchase, purchaseAmount: 1 } }, h.ctx));
+    expect(e.kind).to.equal('CONFLICTING_REPEAT');
+    expect(e.spec.status).to.equal(409);
+    expect(e.spec.emvCode).to.equal('305');
+  });
+
+  it('concurrent repeats: identical ones all get the one stored answer, a different one gets 409', async () => {
+    const h = harness();
+    const body = browserAReq('4000400040004001');
+    const results = await Promise.allSettled([
+      h.protocol.authenticate(body, h.ctx),
+      h.protocol.authenticate(body, h.ctx),
+      h.protocol.authenticate({ ...body, threeDSCompInd: 'Y' }, h.ctx),
+      h.protocol.authenticate(body, h.ctx),
+    ]);
+    const ok = results.filter((r) => r.status === 'fulfilled').map((r) => (r as PromiseFulfilledResult<{ authenticationResponse: { acsTransID: string } }>).value);
+    const refused = results.filter((r) => r.status === 'rejected').map((r) => (r as PromiseRejectedResult).reason as AppError);
+    expect(refused.length).to.be.at.least(1);
+    for (const e of refused) expect(e.kind).to.equal('CONFLICTING_REPEAT');
+    expect(new Set(ok.map((r) => r.authenticationResponse.acsTransID)).size).to.equal(1);
+  });
+
+  it('needs a version call only when configured (Erro 301)', async () => {
+    const h = harness({ config: testConfig((c) => (c.protocol.requireVersionCall = true)) });
+    const e = await refusal(h.protocol.authenticate(browserAReq('4000400040004000'), h.ctx));
+    expect(e.spec.emvCode).to.equal('301');
+    const v = await h.protocol.version({ cardNumber: '4000400040004000' }, h.ctx);
+    const r = await h.protocol.authenticate(browserAReq('4000400040004000', (b) => (b.threeDSServerTransID = v.threeDSServerTransID)), h.ctx);
+    expect(r.transStatus).to.equal('Y');
+  });
+
+  it('negotiates the version: 2.2.0-only range, enforced preference (Erro 102), 2.1.0 maps D to C', async () => {
+    const h = harness();
+    const special = await h.protocol.authenticate(browserAReq('5155010000004000', (b) => (b.preferredProtocolVersion = '2.3.1')), h.ctx);
+    expect(special.authenticationResponse.messageVersion).to.equal('2.2.0');
+    const e = await refusal(
+      h.protocol.authenticate(
+        browserAReq('5155010000004000', (b) => {
+          b.preferredProtocolVersion = '2.1.0';
+          b.enforcePreferredProtocolVersion = true;
+        }),
+        h.ctx,
+      ),
+    );
+    expect(e.spec.emvCode).to.equal('102');
+    const old = await h.protocol.authenticate(browserAReq('4000400040004006', (b) => (b.preferredProtocolVersion = '2.1.0')), h.ctx);
+    expect(old.authenticationResponse).to.include({ messageVersion: '2.1.0', transStatus: 'C' });
+    expect(old.authenticationResponse).to.not.have.property('acsDecConInd');
+  });
+
+  it('refuses a card in no range (Erro 305)', async () => {
+    const h = harness();
+    const e = await refusal(h.protocol.authenticate(browserAReq('9000400040004000'), h.ctx));
+    expect(e.spec.emvCode).to.equal('305');
+    expect(e.detail).to.contain('acctNumber');
+  });
+
+  it('4012 stores and answers the Directory Server Erro: component D, 405, HTTP 502', async () => {
+    const h = harness();
+    const body = browserAReq('4000400040004012');
+    const e = await refusal(h.protocol.authenticate(body, h.ctx));
+    expect(e.spec.status).to.equal(502);
+    const env = errorEnvelope(e);
+    expect(env.errorDetails).to.include({ errorCode: '405', errorComponent: 'D', errorMessageType: 'AReq', threeDSServerTransID: body.threeDSServerTransID });
+    expect(env.errorDetails.dsTransID).to.be.a('string');
+    const replayed = await refusal(h.protocol.authenticate(body, h.ctx));
+    expect(errorEnvelope(replayed).errorDetails.dsTransID).to.equal(env.errorDetails.dsTransID);
+    const fin = await refusal(h.protocol.final({ threeDSServerTransID: body.threeDSServerTransID }, h.ctx));
+    expect(fin.spec.status).to.equal(502);
+  });
+
+  it('4013 answers Y after the slow delay (the timer is the protocol’s, and close() releases it)', async () => {
+    const h = harness({ config: testConfig((c) => (c.protocol.slowResponseMs = 60_000)) });
+    const pending = h.protocol.authenticate(browserAReq('4000400040004013'), h.ctx);
+    let settled = false;
+    void pending.then(() => (settled = true));
+    await new Promise((r) => setImmediate(r));
+    expect(settled).to.equal(false);
+    await h.protocol.close();
+    expect((await pending).transStatus).to.equal('Y');
+  });
+
+  it('4007 answers I for indicator 05 with MOCK_ACS_NEW, Y otherwise', async () => {
+    const h = harness();
+    const i = await h.protocol.authenticate(browserAReq('4000400040004007', (b) => (b.threeDSRequestor.threeDSRequestorChallengeInd = '05')), h.ctx);
+    expect(i.authenticationResponse).to.include({ transStatus: 'I', acsOperatorID: 'MOCK_ACS_NEW', acsReferenceNumber: 'issuer2' });
+    expect((await h.protocol.authenticate(browserAReq('4000400040004007'), h.ctx)).transStatus).to.equal('Y');
+  });
+
+  it('04 forces a challenge, 05 skips the 4001 challenge', async () => {
+    const h = harness();
+    const forced = await h.protocol.authenticate(browserAReq('4000400040004000', (b) => (b.threeDSRequestor.threeDSRequestorChallengeInd = '04')), h.ctx);
+    expect(forced.transStatus).to.equal('C');
+    const skipped = await h.protocol.authenticate(browserAReq('4000400040004001', (b) => (b.threeDSRequestor.threeDSRequestorChallengeInd = '05')), h.ctx);
+    expect(skipped.authenticationResponse).to.include({ transStatus: 'Y', acsOperatorID: 'MOCK_ACS_NEW' });
+  });
+
+  it('app flows: SDK fields in the ARes, the hook supplies acsSignedContent', async () => {
+    const seen: string[] = [];
+    const hook: AppChallengeHook = {
+      async prepare(input) {
+        seen.push(`${input.acsURL} ${input.ui.acsUiType} ${input.sdkEphemPubKey.crv}`);
+        return { acsSignedContent: 'header.payload.signature', app: { acsEphemPrivKey: { kty: 'EC', d: 'secret' } } };
+      },
+    };
+    const h = harness({ extra: { appChallenge: hook } });
+    const body = appAReq('5200000000004001');
+    const r = await h.protocol.authenticate(body, h.ctx);
+    expect(r.authenticationResponse).to.include({ transStatus: 'C', sdkTransID: body.sdkTransID, acsSignedContent: 'header.payload.signature', deviceInfoRecognisedVersion: '1.3' });
+    expect(r.authenticationResponse.acsRenderingType).to.deep.equal({ acsInterface: '01', acsUiTemplate: '01' });
+    expect(r).to.not.have.property('acsURL');
+    expect(seen).to.deep.equal(['http://acs.test:8080/challenge 01 P-256']);
+    const rec = await h.protocol.load(body.threeDSServerTransID);
+    expect(rec?.app).to.include({ sdkTransID: body.sdkTransID, sdkReferenceNumber: '3DS_LOA_SDK_JTPL_020200_00788' });
+    expect(rec?.app?.acsEphemPrivKey).to.deep.equal({ kty: 'EC', d: 'secret' });
+    const frictionless = await h.protocol.authenticate(appAReq('5200000000004000'), h.ctx);
+    expect(frictionless.authenticationResponse).to.not.have.property('acsSignedContent');
+    expect(await counterValue(h.metrics, 'threeds_transactions_total', { flow: 'app', trans_status: 'Y' })).to.equal(1);
+  });
+
+  it('app challenges without a hook still answer', async () => {
+    const h = harness();
+    const r = await h.protocol.authenticate(appAReq('5200000000004001'), h.ctx);
+    expect(r.transStatus).to.equal('C');
+    expect(r.authenticationResponse).to.not.have.property('acsSignedContent');
+  });
+
+  it('picks up a new configuration object (reload) without a restart', async () => {
+    const h = harness();
+    expect((await h.protocol.authenticate(browserAReq('4000400040004321'), h.ctx)).transStatus).to.equal('Y');
+    h.config.current = testConfig((c) => {
+      c.protocol.scenarios = { ...c.protocol.scenarios, '4321': { transStatus: 'N', reason: '05' } };
+    });
+    const r = await h.protocol.authenticate(browserAReq('4000400040004321'), h.ctx);
+    expect(r.authenticationResponse).to.include({ transStatus: 'N', transStatusReason: '05' });
+  });
+});
