@@ -11,30 +11,57 @@ export interface RpcMethods {
   'config.reload': { params: Record<string, never>; result: ReloadOutcome };
   /** Embedded L2 store operation. */
   'store.op': { params: StoreOp; result: StoreOpResult };
-  /** Shared rate limit counter: increment key within the window. */
-  'ratelimit.incr': { params: { key: string; windowMs: number }; result: { totalHits: number; resetTime: number } };
-  'ratelimit.decr': { params: { key: string }; result: Record<string, never> };
+  /**
+   * Shared rate limit counter (src/primary/rate-limit-counters.ts): lease up to `want` hits of the key's
+   * current window, never more than `max` in all, shrinking with the window's remaining budget (`divisor`).
+   * `used` counts every hit granted in the window (this lease included); `resetTime` is epoch ms.
+   */
+  'ratelimit.lease': {
+    params: { key: string; windowMs: number; max: number; want: number; divisor: number };
+    result: { granted: number; used: number; resetTime: number };
+  };
+  /** Forgets the key's window (its next lease opens a new one). */
   'ratelimit.reset': { params: { key: string }; result: Record<string, never> };
 }
 export type RpcMethod = keyof RpcMethods;
 
-/** Operations of the embedded store (the store module defines their semantics). */
+/**
+ * Operations of the L2 store (src/store/l2.ts). The embedded store in the primary receives them over IPC;
+ * the Redis backend implements the same operations. Values are JSON strings; versions start at 1 and the
+ * store assigns them. Every read and write refreshes the record's TTL (`ttlSeconds`, sent by the worker).
+ */
 export type StoreOp =
-  | { op: 'get'; key: string; ttlSeconds: number }
-  | { op: 'getIfNewer'; key: string; version: number; ttlSeconds: number }
-  | { op: 'create'; key: string; value: string; version: number; ttlSeconds: number; index?: [string, string] }
-  | { op: 'cas'; key: string; value: string; expectedVersion: number; version: number; ttlSeconds: number; index?: [string, string] }
-  | { op: 'delete'; key: string; index?: string }
-  | { op: 'getIndex'; indexKey: string; ttlSeconds: number }
+  | { op: 'get'; id: string; ttlSeconds: number }
+  /** The value only when the stored version differs from `version` (L1 validation). */
+  | { op: 'getIfNewer'; id: string; version: number; ttlSeconds: number }
+  /** Reads the record indexed under this acsTransID. */
+  | { op: 'getByIndex'; acsTransID: string; ttlSeconds: number }
+  | { op: 'create'; id: string; value: string; ttlSeconds: number; acsTransID?: string }
+  /** Compare-and-set: writes version expectedVersion + 1 when the stored version is expectedVersion. */
+  | { op: 'cas'; id: string; expectedVersion: number; value: string; ttlSeconds: number; acsTransID?: string }
+  | { op: 'delete'; id: string }
   | { op: 'ping' };
 
-export interface StoreOpResult {
-  ok: boolean;
-  value?: string | null;
-  version?: number;
-  conflict?: boolean;
-  target?: string | null;
+export type StoreFound = { status: 'found'; id: string; value: string; version: number };
+export type StoreUnchanged = { status: 'unchanged'; version: number };
+export type StoreMissing = { status: 'missing' };
+export type StoreWritten = { status: 'written'; version: number };
+export type StoreConflict = { status: 'conflict' };
+export type StoreDone = { status: 'ok' };
+
+/** What each StoreOp answers. */
+export interface StoreOpResults {
+  get: StoreFound | StoreMissing;
+  getIfNewer: StoreFound | StoreUnchanged | StoreMissing;
+  getByIndex: StoreFound | StoreMissing;
+  create: StoreWritten | StoreConflict;
+  cas: StoreWritten | StoreConflict | StoreMissing;
+  delete: StoreDone;
+  ping: StoreDone;
 }
+/** Discriminated by `status`. */
+export type StoreOpResult = StoreOpResults[keyof StoreOpResults];
+export type StoreResultOf<O extends StoreOp> = StoreOpResults[O['op']];
 
 export interface ReloadOutcome {
   ok: boolean;

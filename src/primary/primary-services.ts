@@ -1,28 +1,43 @@
-// What the primary hosts for its workers: the embedded L2 store and the shared rate-limit counters.
-// Their RPC handlers are collected here so primary.ts only dispatches.
+// What the primary hosts for its workers: the embedded L2 store (it outlives worker crashes and rolling
+// restarts because it lives here) and the shared counters of the rate limiter. Their RPC handlers are
+// collected here so primary.ts only dispatches.
 import type { Config } from '../config.js';
 import type { RpcHandlers } from '../ipc.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
+import { createEmbeddedHost, type EmbeddedHost } from '../store/embedded-host.js';
+import { RateLimitCounters } from './rate-limit-counters.js';
 
 export class PrimaryServices {
+  private readonly store: EmbeddedHost;
+  private readonly rateLimits = new RateLimitCounters();
+
   constructor(
     private config: Config,
-    private readonly logger: Logger,
-    private readonly metrics: Metrics,
-  ) {}
+    logger: Logger,
+    metrics: Metrics,
+  ) {
+    this.store = createEmbeddedHost({ maxEntries: config.store.maxEntries, logger: logger.child({ component: 'embedded-store' }), metrics });
+  }
 
   handlers(): RpcHandlers {
-    void this.logger;
-    void this.metrics;
-    return {};
+    return {
+      'store.op': (op) => this.store.handle(op),
+      'ratelimit.lease': (req) => this.rateLimits.lease(req),
+      'ratelimit.reset': ({ key }) => {
+        this.rateLimits.reset(key);
+        return {};
+      },
+    };
   }
 
   applyConfig(config: Config): void {
+    if (config.store.maxEntries !== this.config.store.maxEntries) this.store.resize(config.store.maxEntries);
     this.config = config;
   }
 
   close(): void {
-    void this.config;
+    this.rateLimits.close();
+    this.store.close();
   }
 }

@@ -1,13 +1,20 @@
-// The worker's long-lived services, built once per process and closed in reverse order of creation.
-import type { Config } from '../config.js';
+// The worker's long-lived services, built once per process and closed in reverse order of creation:
+// the transaction store (L1 over L2), the app channel's crypto service (signing key, Piscina pool),
+// then the protocol on top of both.
+import os from 'node:os';
+import { type Config, workerCount } from '../config.js';
+import { type CryptoService, createCryptoService } from '../crypto/crypto-service.js';
 import type { RpcClient } from '../ipc.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
-import type { Protocol } from '../protocol/index.js';
+import { createProtocol, type Protocol, type TransactionRecord } from '../protocol/index.js';
+import { createStore } from '../store/create-store.js';
+import type { TransactionStore } from '../store/store.js';
 
 export interface Services {
-  store: { isReady(): boolean; close(): Promise<void> };
-  protocol?: Protocol;
+  store: TransactionStore<TransactionRecord>;
+  crypto: CryptoService;
+  protocol: Protocol;
   close(): Promise<void>;
 }
 
@@ -19,11 +26,32 @@ export interface ServiceOptions {
   workerId: number;
 }
 
-export async function buildServices(_opts: ServiceOptions): Promise<Services> {
-  const store = { isReady: () => true, close: async () => {} };
+export async function buildServices(opts: ServiceOptions): Promise<Services> {
+  const store = await createStore<TransactionRecord>({
+    config: opts.config(),
+    logger: opts.logger,
+    metrics: opts.metrics,
+    rpc: opts.rpc,
+    // Final records can never change again: L1 may serve them without asking L2 (see src/store/).
+    isImmutable: (r) => r.final === true,
+  });
+  let crypto: CryptoService;
+  try {
+    const config = opts.config();
+    crypto = await createCryptoService({ config, logger: opts.logger, metrics: opts.metrics, workers: workerCount(config, os.availableParallelism()) });
+  } catch (err) {
+    // No signing key (e.g. production without configured PEM files): the worker must not start.
+    await store.close();
+    throw err;
+  }
+  const protocol = createProtocol({ config: opts.config, store, logger: opts.logger, metrics: opts.metrics, crypto });
   return {
     store,
+    crypto,
+    protocol,
     async close() {
+      await protocol.close();
+      await crypto.close();
       await store.close();
     },
   };

@@ -1,0 +1,155 @@
+// The behaviour every TransactionStore must show, whatever tiers and backend are behind it. Each backend's
+// test file calls storeContract() inside its describe with a factory for a fresh store.
+import { randomUUID } from 'node:crypto';
+import { expect } from 'chai';
+import { mutate, StoreConflictError, type TransactionStore } from '../../src/store/store.js';
+
+export interface ContractSubject {
+  store: TransactionStore;
+  close(): Promise<void>;
+}
+
+/** Builds a store whose records live `ttlSeconds` after their last access. */
+export type ContractFactory = (opts: { ttlSeconds: number }) => Promise<ContractSubject>;
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function rejection(p: Promise<unknown>): Promise<unknown> {
+  try {
+    await p;
+  } catch (err) {
+    return err;
+  }
+  throw new Error('expected a rejection');
+}
+
+export function storeContract(factory: ContractFactory): void {
+  describe('store contract', () => {
+    let subject: ContractSubject;
+    let store: TransactionStore;
+    before(async () => {
+      subject = await factory({ ttlSeconds: 60 });
+      store = subject.store;
+    });
+    after(async () => {
+      await subject?.close();
+    });
+
+    it('creates a record at version 1 and reads it back', async () => {
+      const id = randomUUID();
+      const created = await store.create(id, { threeDSServerTransID: id, step: 'version', nested: { n: 1 } });
+      expect(created.version).to.equal(1);
+      const read = await store.get(id);
+      expect(read).to.deep.equal({ value: { threeDSServerTransID: id, step: 'version', nested: { n: 1 } }, version: 1 });
+    });
+
+    it('answers null for unknown IDs and acsTransIDs', async () => {
+      expect(await store.get(randomUUID())).to.equal(null);
+      expect(await store.getByAcsTransID(randomUUID())).to.equal(null);
+    });
+
+    it('updates with the current version and refuses a stale one', async () => {
+      const id = randomUUID();
+      await store.create(id, { step: 'a' });
+      const v2 = await store.update(id, 1, { step: 'b' });
+      expect(v2).to.deep.equal({ value: { step: 'b' }, version: 2 });
+      const err = await rejection(store.update(id, 1, { step: 'stale' }));
+      expect(err).to.be.instanceOf(StoreConflictError);
+      expect(await store.get(id)).to.deep.equal({ value: { step: 'b' }, version: 2 });
+    });
+
+    it('refuses to create over an existing ID and keeps the original', async () => {
+      const id = randomUUID();
+      await store.create(id, { step: 'first' });
+      expect(await rejection(store.create(id, { step: 'second' }))).to.be.instanceOf(StoreConflictError);
+      expect(await store.get(id)).to.deep.equal({ value: { step: 'first' }, version: 1 });
+    });
+
+    it('refuses to update an unknown ID', async () => {
+      expect(await rejection(store.update(randomUUID(), 1, { step: 'x' }))).to.be.instanceOf(StoreConflictError);
+    });
+
+    it('serializes concurrent read-modify-writes (compare-and-set)', async () => {
+      const id = randomUUID();
+      await store.create(id, { count: 0 });
+      const writers = Array.from({ length: 8 }, () => mutate(store, id, (r) => ({ count: (r.count as number) + 1 }), undefined, 20));
+      await Promise.all(writers);
+      expect(await store.get(id)).to.deep.equal({ value: { count: 8 }, version: 9 });
+    });
+
+    it('finds a record through its acsTransID, set on create or on a later update, and keeps it', async () => {
+      const id1 = randomUUID();
+      const acs1 = randomUUID();
+      await store.create(id1, { step: 'authenticated' }, { acsTransID: acs1 });
+      expect(await store.getByAcsTransID(acs1)).to.deep.equal({ value: { step: 'authenticated' }, version: 1 });
+      await store.update(id1, 1, { step: 'challenged' });
+      expect(await store.getByAcsTransID(acs1)).to.deep.equal({ value: { step: 'challenged' }, version: 2 });
+
+      const id2 = randomUUID();
+      const acs2 = randomUUID();
+      await store.create(id2, { step: 'version' });
+      expect(await store.getByAcsTransID(acs2)).to.equal(null);
+      await store.update(id2, 1, { step: 'authenticated' }, { acsTransID: acs2 });
+      expect(await store.getByAcsTransID(acs2)).to.deep.equal({ value: { step: 'authenticated' }, version: 2 });
+    });
+
+    it('does not let an index written by a lost create lead to another record', async () => {
+      const id = randomUUID();
+      const acs = randomUUID();
+      await store.create(id, { step: 'first' });
+      await rejection(store.create(id, { step: 'second' }, { acsTransID: acs }));
+      expect(await store.getByAcsTransID(acs)).to.equal(null);
+    });
+
+    it('deletes a record and its index entry; deleting an unknown ID is fine', async () => {
+      const id = randomUUID();
+      const acs = randomUUID();
+      await store.create(id, { step: 'x' }, { acsTransID: acs });
+      await store.delete(id);
+      expect(await store.get(id)).to.equal(null);
+      expect(await store.getByAcsTransID(acs)).to.equal(null);
+      await store.delete(randomUUID());
+    });
+
+    it('refuses records holding a cardSecurityCode, at the top level or nested', async () => {
+      const id = randomUUID();
+      expect(String(await rejection(store.create(id, { cardSecurityCode: '123' })))).to.match(/cardSecurityCode/);
+      expect(await store.get(id)).to.equal(null);
+      await store.create(id, { step: 'ok' });
+      expect(String(await rejection(store.update(id, 1, { cardholderAccount: { cardSecurityCode: '123' } })))).to.match(/cardSecurityCode/);
+      expect(await store.get(id)).to.deep.equal({ value: { step: 'ok' }, version: 1 });
+    });
+
+    it('is ready while its L2 is reachable', () => {
+      expect(store.isReady()).to.equal(true);
+    });
+  });
+
+  describe('store contract: TTL (1 s)', () => {
+    let subject: ContractSubject;
+    before(async () => {
+      subject = await factory({ ttlSeconds: 1 });
+    });
+    after(async () => {
+      await subject?.close();
+    });
+
+    it('expires records not accessed within the TTL, and each access restarts it (index included)', async () => {
+      const { store } = subject;
+      const touched = randomUUID();
+      const touchedAcs = randomUUID();
+      const idle = randomUUID();
+      const idleAcs = randomUUID();
+      await store.create(touched, { step: 'touched' }, { acsTransID: touchedAcs });
+      await store.create(idle, { step: 'idle' }, { acsTransID: idleAcs });
+      await sleep(600);
+      expect(await store.get(touched)).to.not.equal(null);
+      await sleep(650);
+      // 1.25 s after creation: the idle record is gone, the touched one (accessed at 0.6 s) is not.
+      expect(await store.get(idle)).to.equal(null);
+      expect(await store.getByAcsTransID(idleAcs)).to.equal(null);
+      expect((await store.getByAcsTransID(touchedAcs))?.value).to.deep.equal({ step: 'touched' });
+      expect((await store.get(touched))?.value).to.deep.equal({ step: 'touched' });
+    });
+  });
+}
