@@ -4,16 +4,21 @@ import express, { type ErrorRequestHandler, type Express, type RequestHandler, t
 import type { AppDeps } from './deps.js';
 import { accessLog } from './middleware/access-log.js';
 import { bodyReader } from './middleware/body-reader.js';
+import { responseCompression } from './middleware/compression.js';
 import { drainGuard } from './middleware/drain-guard.js';
 import { errorHandler } from './middleware/error-handler.js';
+import { faultInjection } from './middleware/fault-injection.js';
 import { httpMetrics } from './middleware/http-metrics.js';
 import { notFound } from './middleware/not-found.js';
+import { rateLimiter } from './middleware/rate-limit.js';
 import { requestId } from './middleware/request-id.js';
+import { securityHeaders } from './middleware/security-headers.js';
 import { adminRoutes } from './routes/admin.js';
 import { healthRoutes } from './routes/health.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { testSupportRoutes } from './routes/test-support.js';
 import { acsRoutes } from './routes/acs.js';
+import { appChallengeRoutes } from './routes/app-challenge.js';
 import { apiRoutes } from './routes/api.js';
 
 export interface PipelineStage {
@@ -29,7 +34,11 @@ export function pipeline(deps: AppDeps): PipelineStage[] {
     { name: 'access-log', handler: accessLog({ logger: deps.logger, enabled: () => cfg().logging.accessLog }) },
     { name: 'http-metrics', handler: httpMetrics(deps.metrics) },
     { name: 'drain-guard', handler: drainGuard(deps.state) },
+    { name: 'rate-limit', handler: rateLimiter({ config: cfg, logger: deps.logger, metrics: deps.metrics, rpc: deps.rpc }) },
+    { name: 'security-headers', handler: securityHeaders({ config: cfg }) },
+    { name: 'compression', handler: responseCompression({ config: cfg }) },
     { name: 'body-reader', handler: bodyReader({ limitBytes: () => cfg().http.bodyLimitBytes }) },
+    { name: 'fault-injection', handler: faultInjection({ config: cfg, logger: deps.logger }) },
   ];
   return stages;
 }
@@ -37,13 +46,16 @@ export function pipeline(deps: AppDeps): PipelineStage[] {
 /** The route groups, in match order. */
 export function routes(deps: AppDeps): PipelineStage[] {
   const c = deps.config();
-  const out: PipelineStage[] = [{ name: 'health', handler: healthRoutes(deps, c.monitoring.healthPath) }];
+  const out: PipelineStage[] = [];
+  // First when enabled, so every response (health included) carries X-Worker-Id for the tests.
+  if (c.server.testRoutes) out.push({ name: 'test-support', handler: testSupportRoutes(deps) });
+  out.push({ name: 'health', handler: healthRoutes(deps, c.monitoring.healthPath) });
   if (c.monitoring.metricsEnabled) out.push({ name: 'metrics', handler: metricsRoutes(deps, c.monitoring.metricsPath) });
   out.push({ name: 'admin', handler: adminRoutes(deps) });
-  if (c.server.testRoutes) out.push({ name: 'test-support', handler: testSupportRoutes(deps) });
   if (deps.protocol) {
     out.push({ name: 'api', handler: apiRoutes(deps) });
     out.push({ name: 'acs', handler: acsRoutes(deps) });
+    out.push({ name: 'app-challenge', handler: appChallengeRoutes(deps) });
   }
   return out;
 }

@@ -43,6 +43,10 @@ export async function runWorker(): Promise<void> {
     startedAt: Date.now(),
   };
   let services: Services | undefined;
+  // RPC replies must be routed before the services are built: the store's first probe is an RPC.
+  process.on('message', (msg: unknown) => {
+    if (isOurs<PrimaryToWorker>(msg)) rpc.handle(msg);
+  });
   process.on('uncaughtException', (err) => {
     logger.fatal('uncaught exception; worker exits and is replaced', { err });
     process.exit(1);
@@ -92,7 +96,6 @@ export async function runWorker(): Promise<void> {
 
   process.on('message', (msg: unknown) => {
     if (!isOurs<PrimaryToWorker>(msg)) return;
-    if (rpc.handle(msg)) return;
     switch (msg.type) {
       case 'm3ds:config':
         config = msg.config;

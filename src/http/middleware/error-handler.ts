@@ -19,7 +19,10 @@ export function toAppError(err: unknown): AppError {
 export function errorHandler(logger: Logger) {
   return function errorHandlerMiddleware(err: unknown, req: Request, res: Response, _next: NextFunction): void {
     const appErr = toAppError(err);
-    if (appErr.spec.status >= 500) {
+    if (appErr.spec.status === 503) {
+      // Outages and drains are expected states with their own metrics; one short line each, no stack.
+      logger.warn('request refused: service unavailable', { requestId: req.id, kind: appErr.kind, detail: appErr.detail });
+    } else if (appErr.spec.status >= 500) {
       logger.error('request failed', { requestId: req.id, route: req.path.slice(0, 200), err: err instanceof Error ? err : String(err) });
     } else if (logger.enabled('debug')) {
       logger.debug('request refused', { requestId: req.id, kind: appErr.kind, detail: appErr.detail });
