@@ -1,12 +1,14 @@
 // `npm run bench`: every scenario of scripts/bench/, interleaved over rounds (A B A B …), median per
 // scenario, ratios against the baselines of the same run. Prints a table, writes JSON and an SVG chart
-// under bench-results/. Options: --rounds N (default 3), --seconds S (default 5), --only REGEX.
+// under bench-results/. Options: --rounds N (default 3), --seconds S (default 5), --only REGEX,
+// --group all|http|store.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Measurement, median, type Scenario } from './bench/harness.js';
-import { httpScenarios } from './bench/scenarios-http.js';
+import { httpScenarios, type ScenarioGroup } from './bench/scenarios-http.js';
+import { storeScenarios } from './bench/scenarios-store.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -44,8 +46,13 @@ async function main(): Promise<void> {
   const rounds = Number(arg('rounds', '3'));
   const seconds = Number(arg('seconds', '5'));
   const only = new RegExp(arg('only', '.'));
-  const groups = await httpScenarios(ROOT);
-  const scenarios: Scenario[] = groups.scenarios.filter((s) => only.test(s.name) || groups.scenarios.some((o) => only.test(o.name) && o.baseline?.includes(s.name)));
+  const group = arg('group', 'all');
+  const parts: ScenarioGroup[] = [];
+  if (group === 'all' || group === 'http') parts.push(await httpScenarios(ROOT));
+  if (group === 'all' || group === 'store') parts.push(await storeScenarios(ROOT));
+  const all = parts.flatMap((p) => p.scenarios);
+  const groups = { close: async () => { for (const p of parts) await p.close(); } };
+  const scenarios: Scenario[] = all.filter((s) => only.test(s.name) || all.some((o) => only.test(o.name) && o.baseline?.includes(s.name)));
   const results = new Map<string, Measurement[]>();
   try {
     for (let r = 1; r <= rounds; r++) {
