@@ -1,10 +1,13 @@
 // The 3DS protocol service of a worker (DESIGN §1 "protocol/"): plain objects in, plain results out,
 // AppError for every client error. Route adapters call it; nothing here knows about HTTP.
 import type { Config } from '../config.js';
+import type { CryptoService } from '../crypto/crypto-service.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
 import type { TransactionStore } from '../store/store.js';
+import { type AppChallengeReply, appChallengeCall } from './app-challenge.js';
 import type { AppChallengeHook } from './app-hook.js';
+import { appChallengeHook } from './app-prepare.js';
 import { authenticateCall } from './authenticate.js';
 import { type AcsResult, openBrowserChallenge, type OpenInput, type SubmitInput, submitBrowserChallenge } from './browser-challenge.js';
 import { type ProtocolCore, type RequestContext, Timers } from './core.js';
@@ -16,7 +19,9 @@ import { loadRecord } from './results.js';
 import { type MethodResult, threeDSMethodCall } from './three-ds-method.js';
 import { versionCall } from './version.js';
 
+export type { AppChallengeReply } from './app-challenge.js';
 export type { AppChallengeHook, AppChallengeInput, AppChallengePrepared } from './app-hook.js';
+export { appChallengeHook } from './app-prepare.js';
 export type { AcsResult, ChallengeView } from './browser-challenge.js';
 export type { ProtocolCore, RequestContext } from './core.js';
 export type { MethodResult } from './three-ds-method.js';
@@ -32,6 +37,11 @@ export interface Protocol {
   openChallenge(input: OpenInput, ctx: RequestContext): Promise<AcsResult>;
   /** POST verify-otp: the challenge page's forms (and the existing mock's direct otp posts). */
   submitChallenge(input: SubmitInput, ctx: RequestContext): Promise<AcsResult>;
+  /**
+   * POST /challenge: `body` as the body reader left it (the JWE as a string, or an SDK's Erro as an
+   * object). Client errors come back as Erro replies; store and pool failures are thrown.
+   */
+  appChallenge(body: unknown): Promise<AppChallengeReply>;
   /** POST of the threeDSMethodURL. */
   threeDSMethod(input: { threeDSMethodData?: unknown }, ctx: RequestContext): Promise<MethodResult>;
   /** A record with due transitions applied (for the app challenge and tests). */
@@ -51,7 +61,12 @@ export interface ProtocolOptions {
   metrics: Metrics;
   now?: () => number;
   fetchImpl?: typeof fetch;
-  /** Builds acsSignedContent for app challenges (the crypto work); absent: app ARes without it. */
+  /**
+   * The app channel's cryptography (SPEC §6): with it, app challenges get acsSignedContent and
+   * /challenge works; without it, app ARes come without acsSignedContent and /challenge answers Erro.
+   */
+  crypto?: CryptoService;
+  /** Replaces the hook built from `crypto` (tests). */
   appChallenge?: AppChallengeHook;
 }
 
@@ -64,6 +79,7 @@ export function createProtocol(opts: ProtocolOptions): Protocol {
     timers,
     ...(opts.fetchImpl && { fetchImpl: opts.fetchImpl }),
   });
+  const hook = opts.appChallenge ?? (opts.crypto && appChallengeHook(opts.crypto));
   const core: ProtocolCore = {
     config: opts.config,
     store: opts.store,
@@ -72,7 +88,7 @@ export function createProtocol(opts: ProtocolOptions): Protocol {
     now: opts.now ?? Date.now,
     pusher,
     timers,
-    ...(opts.appChallenge && { appChallenge: opts.appChallenge }),
+    ...(hook && { appChallenge: hook }),
   };
   return {
     core,
@@ -82,6 +98,7 @@ export function createProtocol(opts: ProtocolOptions): Protocol {
     final: (body) => finalCall(core, body),
     openChallenge: (input, ctx) => openBrowserChallenge(core, input, ctx),
     submitChallenge: (input, ctx) => submitBrowserChallenge(core, input, ctx),
+    appChallenge: (body) => appChallengeCall(core, opts.crypto, body),
     threeDSMethod: (input) => threeDSMethodCall(core, input),
     load: (id) => loadRecord(core, id),
     idle: () => pusher.idle(),
