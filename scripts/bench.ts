@@ -1,7 +1,7 @@
 // `npm run bench`: every scenario of scripts/bench/, interleaved over rounds (A B A B …), median per
 // scenario, ratios against the baselines of the same run. Prints a table, writes JSON and an SVG chart
 // under bench-results/. Options: --rounds N (default 3), --seconds S (default 5), --only REGEX,
-// --group all|http|store.
+// --group all|http|store|app.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { type Measurement, median, type Scenario } from './bench/harness.js';
 import { httpScenarios, type ScenarioGroup } from './bench/scenarios-http.js';
 import { storeScenarios } from './bench/scenarios-store.js';
+import { appScenarios } from './bench/scenarios-app.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -24,6 +25,7 @@ interface Row {
   p99ms: number;
   cpuUsPerReq: number;
   errors: number;
+  loopP99ms?: number;
   ratios: Record<string, number>;
   rounds: Measurement[];
 }
@@ -50,6 +52,7 @@ async function main(): Promise<void> {
   const parts: ScenarioGroup[] = [];
   if (group === 'all' || group === 'http') parts.push(await httpScenarios(ROOT));
   if (group === 'all' || group === 'store') parts.push(await storeScenarios(ROOT));
+  if (group === 'all' || group === 'app') parts.push(await appScenarios(ROOT));
   const all = parts.flatMap((p) => p.scenarios);
   const groups = { close: async () => { for (const p of parts) await p.close(); } };
   const scenarios: Scenario[] = all.filter((s) => only.test(s.name) || all.some((o) => only.test(o.name) && o.baseline?.includes(s.name)));
@@ -76,6 +79,7 @@ async function main(): Promise<void> {
       p99ms: median(ms.map((m) => m.p99ms)),
       cpuUsPerReq: median(ms.map((m) => m.cpuUsPerReq)),
       errors: ms.reduce((a, m) => a + m.errors, 0),
+      loopP99ms: ms.some((m) => m.extra?.eventLoopDelayP99ms !== undefined) ? median(ms.map((m) => m.extra?.eventLoopDelayP99ms ?? 0)) : undefined,
       ratios: {},
       rounds: ms,
     };
@@ -88,11 +92,11 @@ async function main(): Promise<void> {
     }
   }
   const lines = [
-    `| scenario | req/s | p50 ms | p99 ms | CPU µs/req | errors | ratio |`,
-    `|---|---|---|---|---|---|---|`,
+    `| scenario | req/s | p50 ms | p99 ms | CPU µs/req | loop p99 ms | errors | ratio |`,
+    `|---|---|---|---|---|---|---|---|`,
     ...rows.map(
       (r) =>
-        `| ${r.scenario} | ${Math.round(r.rps)} | ${r.p50ms.toFixed(2)} | ${r.p99ms.toFixed(2)} | ${Math.round(r.cpuUsPerReq)} | ${r.errors} | ${
+        `| ${r.scenario} | ${Math.round(r.rps)} | ${r.p50ms.toFixed(2)} | ${r.p99ms.toFixed(2)} | ${Math.round(r.cpuUsPerReq)} | ${r.loopP99ms === undefined ? '—' : r.loopP99ms.toFixed(1)} | ${r.errors} | ${
           Object.entries(r.ratios)
             .map(([b, v]) => `${v.toFixed(2)}× ${b}`)
             .join('; ') || '—'

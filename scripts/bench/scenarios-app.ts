@@ -1,0 +1,133 @@
+// App-challenge scenarios (issue 5): app AReqs that open a challenge — each signs acsSignedContent and
+// makes a fresh P-256 key — against the signing ceiling of the same machine (bare signatures/s on every
+// core). Server variants: PS256 with async node crypto (default), PS256 with signing offloaded to the
+// Piscina pool, ES256. Event-loop delay p99 comes from the server's own /metrics.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { generateKeyPairSync } from 'node:crypto';
+import os from 'node:os';
+import path from 'node:path';
+import { freePort, type Measurement, runWrk, type Scenario, startProcess, stopProcess } from './harness.js';
+import type { ScenarioGroup } from './scenarios-http.js';
+
+function sdkKey(): { kty: string; crv: string; x: string; y: string } {
+  const { publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const jwk = publicKey.export({ format: 'jwk' }) as { kty: string; crv: string; x: string; y: string };
+  return { kty: jwk.kty, crv: jwk.crv, x: jwk.x, y: jwk.y };
+}
+
+/** wrk Lua: every request a new threeDSServerTransID and sdkTransID, so nothing is answered from cache. */
+function areqLua(): string {
+  const body = {
+    threeDSServerTransID: '@ID@',
+    deviceChannel: '01',
+    messageCategory: '01',
+    preferredProtocolVersion: '2.2.0',
+    sdkTransID: '@SDK@',
+    sdkInformation: { sdkAppID: '9063b12c-fcde-43c7-b28e-8d0af5520e8a', sdkReferenceNumber: '3DS_LOA_SDK_JTPL_020200_00788', sdkTransID: '@SDK@', sdkMaxTimeout: 5, sdkEphemPubKey: sdkKey() },
+    cardholderAccount: { acctNumber: '4000400040004001', cardExpiryDate: '2911' },
+    purchase: { purchaseAmount: 4599, purchaseCurrency: '756', purchaseExponent: 2, purchaseDate: '20261121093000' },
+    acquirer: { acquirerBin: '400551', acquirerMerchantId: 'MERCHANT-0001' },
+    merchant: { mcc: '5411', merchantCountryCode: '756', merchantName: 'Test Shop', notificationURL: 'https://shop.example/notify' },
+    deviceRenderOptions: { sdkInterface: '03', sdkUiType: ['01', '02', '03', '04', '05'] },
+  };
+  const template = JSON.stringify(body).replace(/\\/g, '\\\\').replace(/"/g, '\\"');
+  return `
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+local template = "${template}"
+local hex = "0123456789abcdef"
+local function uuid()
+  local t = {}
+  for i = 1, 36 do
+    if i == 9 or i == 14 or i == 19 or i == 24 then t[i] = "-"
+    elseif i == 15 then t[i] = "4"
+    elseif i == 20 then local r = math.random(9, 12); t[i] = hex:sub(r, r)
+    else local r = math.random(1, 16); t[i] = hex:sub(r, r) end
+  end
+  return table.concat(t)
+end
+request = function()
+  local b = template:gsub("@ID@", uuid()):gsub("@SDK@", uuid())
+  return wrk.format(nil, nil, nil, b)
+end
+done = function(summary, latency, requests)
+  io.write(string.format("BENCH %d %d %.3f %.3f\\n", summary.requests, summary.errors.status + summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout, latency:percentile(50) / 1000, latency:percentile(99) / 1000))
+end
+`;
+}
+
+/** Signatures/s with every core signing (one process per core, async crypto.sign, 32 in flight each). */
+async function signingCeiling(alg: 'PS256' | 'ES256', seconds: number): Promise<Measurement> {
+  const code = `
+    const c = require('node:crypto');
+    const { privateKey } = ${alg === 'PS256' ? "c.generateKeyPairSync('rsa', { modulusLength: 2048 })" : "c.generateKeyPairSync('ec', { namedCurve: 'P-256' })"};
+    const opts = ${alg === 'PS256' ? '{ key: privateKey, padding: c.constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 }' : "{ key: privateKey, dsaEncoding: 'ieee-p1363' }"};
+    const data = Buffer.alloc(900, 7); let n = 0; const stop = Date.now() + ${seconds * 1000};
+    const loop = () => { if (Date.now() > stop) return; c.sign('sha256', data, opts, () => { n++; loop(); }); };
+    for (let i = 0; i < 32; i++) loop();
+    setTimeout(() => { process.stdout.write(String(n)); }, ${seconds * 1000 + 200});`;
+  const cores = os.availableParallelism();
+  const counts = await Promise.all(
+    Array.from(
+      { length: cores },
+      () =>
+        new Promise<number>((resolve) => {
+          const p = spawn(process.execPath, ['-e', code], { stdio: ['ignore', 'pipe', 'inherit'] });
+          let out = '';
+          p.stdout.on('data', (d: Buffer) => {
+            out += d.toString();
+          });
+          p.on('exit', () => resolve(Number(out) || 0));
+        }),
+    ),
+  );
+  const total = counts.reduce((a, b) => a + b, 0);
+  return { requests: total, errors: 0, rps: total / seconds, p50ms: 0, p99ms: 0, cpuUsPerReq: 0 };
+}
+
+async function loopDelayP99Ms(port: number): Promise<number> {
+  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+  const line = text.split('\n').find((l) => l.startsWith('nodejs_eventloop_lag_p99_seconds '));
+  return line ? Number(line.split(' ')[1]) * 1000 : Number.NaN;
+}
+
+export async function appScenarios(root: string): Promise<ScenarioGroup> {
+  const workers = String(os.availableParallelism());
+  const procs: ChildProcess[] = [];
+  const variants: { name: string; env: Record<string, string> }[] = [
+    { name: 'PS256, async crypto (default)', env: { SIGNING_ALGORITHM: 'PS256' } },
+    { name: 'PS256, signing in the Piscina pool', env: { SIGNING_ALGORITHM: 'PS256', POOL_OFFLOAD: 'sign,ecdh' } },
+    { name: 'ES256, async crypto', env: { SIGNING_ALGORITHM: 'ES256' } },
+  ];
+  const scenarios: Scenario[] = [
+    { name: 'signing ceiling PS256 (all cores)', run: (s) => signingCeiling('PS256', s) },
+    { name: 'signing ceiling ES256 (all cores)', run: (s) => signingCeiling('ES256', s) },
+  ];
+  for (const v of variants) {
+    const port = await freePort();
+    const p = await startProcess(
+      process.execPath,
+      [path.join(root, 'dist/main.js')],
+      { NODE_ENV: 'development', PORT: String(port), HOST: '127.0.0.1', WORKERS: workers, LOG_LEVEL: 'warn', PUBLIC_URL: `http://127.0.0.1:${port}`, ...v.env },
+      async (pt) => (await fetch(`http://127.0.0.1:${pt}/health/ready`)).ok,
+      port,
+    );
+    procs.push(p);
+    const ceiling = v.env.SIGNING_ALGORITHM === 'ES256' ? 'signing ceiling ES256 (all cores)' : 'signing ceiling PS256 (all cores)';
+    scenarios.push({
+      name: `app AReq (challenge) ${v.name}`,
+      baseline: [ceiling],
+      run: async (s) => {
+        const m = await runWrk({ url: `http://127.0.0.1:${port}/3ds/authenticate`, lua: areqLua() }, s, p.pid as number);
+        m.extra = { eventLoopDelayP99ms: await loopDelayP99Ms(port) };
+        return m;
+      },
+    });
+  }
+  return {
+    scenarios,
+    async close() {
+      for (const p of procs) await stopProcess(p);
+    },
+  };
+}
