@@ -327,12 +327,74 @@ const schema = {
         default: 1000000,
         env: 'RATE_LIMIT_MAX',
       },
+      headers: {
+        doc: 'RateLimit response headers: draft-7 (RateLimit + RateLimit-Policy), draft-8, or off.',
+        format: ['draft-7', 'draft-8', 'off'],
+        default: 'draft-7',
+        env: 'RATE_LIMIT_HEADERS',
+      },
     },
     trustProxy: {
       doc: 'Express trust proxy setting: false, true, a hop count, or addresses/subnets.',
       format: String,
       default: 'false',
       env: 'TRUST_PROXY',
+    },
+  },
+  faults: {
+    headersEnabled: {
+      doc: 'Honour the X-Mock-Delay, X-Mock-Error and X-Mock-Drop request headers (test clients inject faults).',
+      format: Boolean,
+      default: false,
+      env: 'FAULT_HEADERS_ENABLED',
+    },
+    maxDelayMs: {
+      doc: 'Cap of any injected delay, from a rule or a header.',
+      format: 'positive-int',
+      default: 60000,
+      env: 'FAULT_MAX_DELAY_MS',
+    },
+    rules: {
+      doc: 'Injected faults per route: [{route, method?, probability?, delay?: {kind: fixed|uniform|lognormal, ms|min,max|median,sigma}, error?: {status, errorCode}, drop?}] (JSON in the env variable).',
+      // Checked here (not in a named format) so the env variable is parsed as JSON: convict coerces a
+      // string by the type of the default, and [] is an object.
+      format(v: unknown) {
+        assert(Array.isArray(v), 'must be a list of rules');
+        (v as unknown[]).forEach((r, i) => {
+          const x = r as Record<string, unknown>;
+          const num = (n: unknown, lo: number, hi: number) => typeof n === 'number' && Number.isFinite(n) && n >= lo && n <= hi;
+          assert(x && typeof x === 'object' && !Array.isArray(x), `rule ${i} must be an object`);
+          for (const k of Object.keys(x)) assert(['route', 'method', 'probability', 'delay', 'error', 'drop'].includes(k), `rule ${i}: unknown key "${k}"`);
+          assert(typeof x.route === 'string' && x.route.startsWith('/'), `rule ${i}: route must be a path starting with /`);
+          assert(x.method === undefined || (typeof x.method === 'string' && /^[A-Za-z]+$/.test(x.method)), `rule ${i}: method must be an HTTP method`);
+          assert(x.probability === undefined || num(x.probability, 0, 1), `rule ${i}: probability must be within 0..1`);
+          assert(x.drop === undefined || typeof x.drop === 'boolean', `rule ${i}: drop must be a boolean`);
+          assert(x.delay !== undefined || x.error !== undefined || x.drop === true, `rule ${i}: needs a delay, an error or drop`);
+          if (x.delay !== undefined) {
+            const d = x.delay as Record<string, unknown>;
+            assert(d && typeof d === 'object', `rule ${i}: delay must be an object`);
+            if (d.kind === 'fixed') assert(num(d.ms, 0, 3_600_000), `rule ${i}: fixed delay needs ms >= 0`);
+            else if (d.kind === 'uniform') assert(num(d.min, 0, 3_600_000) && num(d.max, d.min as number, 3_600_000), `rule ${i}: uniform delay needs 0 <= min <= max`);
+            else if (d.kind === 'lognormal') assert(num(d.median, 0, 3_600_000) && num(d.sigma, 0, 10), `rule ${i}: lognormal delay needs median >= 0 and sigma within 0..10`);
+            else throw new Error(`rule ${i}: delay kind must be fixed, uniform or lognormal`);
+          }
+          if (x.error !== undefined) {
+            const e = x.error as Record<string, unknown>;
+            assert(e && typeof e === 'object', `rule ${i}: error must be an object`);
+            assert(Number.isInteger(e.status) && num(e.status, 400, 599), `rule ${i}: error.status must be 400..599`);
+            assert(e.errorCode === undefined || (typeof e.errorCode === 'string' && /^[0-9]{3}$/.test(e.errorCode)), `rule ${i}: error.errorCode must be 3 digits`);
+          }
+        });
+      },
+      default: [] as {
+        route: string;
+        method?: string;
+        probability?: number;
+        delay?: { kind: 'fixed'; ms: number } | { kind: 'uniform'; min: number; max: number } | { kind: 'lognormal'; median: number; sigma: number };
+        error?: { status: number; errorCode?: string };
+        drop?: boolean;
+      }[],
+      env: 'FAULT_RULES',
     },
   },
   monitoring: {

@@ -37,6 +37,8 @@ export const ERRORS = {
   DS_ERROR: { status: 502, emvCode: '405', description: 'Directory Server error' },
   /** redirectUrl of the existing mock's challenge completion is not an allowed origin (no open redirect). */
   REDIRECT_NOT_ALLOWED: { status: 400, emvCode: '203', description: 'Redirect URL not allowed' },
+  /** Answered by fault injection (faults.rules, X-Mock-Error); the rule or header sets status and errorCode. */
+  INJECTED_FAULT: { status: 503, emvCode: '405', description: 'Injected fault' },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorName = keyof typeof ERRORS;

@@ -9,7 +9,7 @@ import { testDeps } from '../helpers/app-deps.js';
 
 describe('createApp pipeline', () => {
   it('declares its stages in order', () => {
-    expect(pipeline(testDeps()).map((s) => s.name)).to.deep.equal(['request-id', 'access-log', 'http-metrics', 'drain-guard', 'body-reader']);
+    expect(pipeline(testDeps()).map((s) => s.name)).to.deep.equal(['request-id', 'access-log', 'http-metrics', 'drain-guard', 'rate-limit', 'security-headers', 'compression', 'body-reader', 'fault-injection']);
   });
 
   it('returns a made X-Request-ID, or the one given when sane', async () => {

@@ -1,0 +1,84 @@
+// Latency and fault injection, off by default and live (SPEC: the mock must let payment teams rehearse a
+// slow or failing 3DS provider). Faults come from `faults.rules` (per route, with a probability) or, when
+// `faults.headersEnabled`, from a test client's headers: `X-Mock-Delay: 250 | uniform:100-300 |
+// lognormal:200,0.5`, `X-Mock-Error: 503 | 503:405` (HTTP status and EMVCo code, in the §8 envelope),
+// `X-Mock-Drop: true` (the socket is destroyed without an answer). A request with X-Mock-* headers gets
+// exactly what they say and no rule. With headers disabled they are ignored, never honoured.
+// Delays are capped by faults.maxDelayMs, use unref'd timers and end early if the client goes away.
+// Health, metrics and admin routes are exempt. The stage runs after the body is read, so an injected
+// answer comes where a real server's would: after the request arrived.
+import type { NextFunction, Request, Response } from 'express';
+import type { Config } from '../../config.js';
+import { AppError, errorEnvelope } from '../../errors.js';
+import type { Logger } from '../../logger.js';
+import { isControlPath } from './control-paths.js';
+import { type CompiledRule, type Fault, FaultHeaderError, compileRules, faultFromHeaders, faultFromRules, NO_FAULT } from './fault-spec.js';
+
+// setTimeout fires at once above this; faults.maxDelayMs may be configured higher.
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+export interface FaultInjectionOptions {
+  config: () => Config;
+  logger: Logger;
+  /** Source of randomness for probabilities and delays (tests). */
+  random?: () => number;
+}
+
+function answer(res: Response, error: NonNullable<Fault['error']>): void {
+  const err = new AppError('INJECTED_FAULT', `injected fault: HTTP ${error.status}, errorCode ${error.errorCode}`);
+  const body = errorEnvelope(err);
+  body.errorDetails.errorCode = error.errorCode;
+  // What a real server under load says with these statuses.
+  if (error.status === 429 || error.status === 503) res.setHeader('Retry-After', '1');
+  res.status(error.status).json(body);
+}
+
+export function faultInjection(opts: FaultInjectionOptions) {
+  const random = opts.random ?? Math.random;
+  let rulesFor: Config['faults']['rules'] | undefined;
+  let compiled: CompiledRule[] = [];
+
+  const act = (fault: Fault, req: Request, res: Response, next: NextFunction): void => {
+    if (fault.drop) {
+      opts.logger.debug('injected fault: connection dropped', { requestId: req.id });
+      req.socket.destroy();
+      return;
+    }
+    if (fault.error) return answer(res, fault.error);
+    next();
+  };
+
+  return function faultInjectionMiddleware(req: Request, res: Response, next: NextFunction): void {
+    const config = opts.config();
+    const f = config.faults;
+    if (f.rules.length === 0 && !f.headersEnabled) return next();
+    if (isControlPath(config, req.path)) return next();
+    let fault: Fault | undefined;
+    if (f.headersEnabled) {
+      try {
+        fault = faultFromHeaders(req.headers, f.maxDelayMs, random);
+      } catch (err) {
+        if (err instanceof FaultHeaderError) return next(new AppError('INVALID_FORMAT', err.message));
+        throw err;
+      }
+    }
+    if (fault === undefined) {
+      if (f.rules.length === 0) return next();
+      if (f.rules !== rulesFor) {
+        rulesFor = f.rules;
+        compiled = compileRules(f.rules);
+      }
+      fault = faultFromRules(compiled, req.method, req.path, f.maxDelayMs, random);
+    }
+    if (fault === NO_FAULT) return next();
+    if (fault.delayMs <= 0) return act(fault, req, res, next);
+    const chosen = fault;
+    const onClose = () => clearTimeout(timer);
+    const timer = setTimeout(() => {
+      res.off('close', onClose);
+      act(chosen, req, res, next);
+    }, Math.min(Math.round(fault.delayMs), MAX_TIMER_MS));
+    timer.unref();
+    res.once('close', onClose);
+  };
+}
