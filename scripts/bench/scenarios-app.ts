@@ -16,24 +16,15 @@ function sdkKey(): { kty: string; crv: string; x: string; y: string } {
 }
 
 /** wrk Lua: every request a new threeDSServerTransID and sdkTransID, so nothing is answered from cache. */
-function areqLua(): string {
-  const body = {
-    threeDSServerTransID: '@ID@',
-    deviceChannel: '01',
-    messageCategory: '01',
-    preferredProtocolVersion: '2.2.0',
-    sdkTransID: '@SDK@',
-    sdkInformation: { sdkAppID: '9063b12c-fcde-43c7-b28e-8d0af5520e8a', sdkReferenceNumber: '3DS_LOA_SDK_JTPL_020200_00788', sdkTransID: '@SDK@', sdkMaxTimeout: 5, sdkEphemPubKey: sdkKey() },
-    cardholderAccount: { acctNumber: '4000400040004001', cardExpiryDate: '2911' },
-    purchase: { purchaseAmount: 4599, purchaseCurrency: '756', purchaseExponent: 2, purchaseDate: '20261121093000' },
-    acquirer: { acquirerBin: '400551', acquirerMerchantId: 'MERCHANT-0001' },
-    merchant: { mcc: '5411', merchantCountryCode: '756', merchantName: 'Test Shop', notificationURL: 'https://shop.example/notify' },
-    deviceRenderOptions: { sdkInterface: '03', sdkUiType: ['01', '02', '03', '04', '05'] },
-  };
+export function uniqueAReqLua(body: unknown, headers: Record<string, string> = {}): string {
   const template = JSON.stringify(body).replace(/\\/g, '\\\\').replace(/"/g, '\\"');
+  const extra = Object.entries(headers)
+    .map(([k, v]) => `wrk.headers[${JSON.stringify(k)}] = ${JSON.stringify(v)}`)
+    .join('\n');
   return `
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
+${extra}
 local template = "${template}"
 local hex = "0123456789abcdef"
 local function uuid()
@@ -54,6 +45,22 @@ done = function(summary, latency, requests)
   io.write(string.format("BENCH %d %d %.3f %.3f\\n", summary.requests, summary.errors.status + summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout, latency:percentile(50) / 1000, latency:percentile(99) / 1000))
 end
 `;
+}
+
+function areqLua(): string {
+  return uniqueAReqLua({
+    threeDSServerTransID: '@ID@',
+    deviceChannel: '01',
+    messageCategory: '01',
+    preferredProtocolVersion: '2.2.0',
+    sdkTransID: '@SDK@',
+    sdkInformation: { sdkAppID: '9063b12c-fcde-43c7-b28e-8d0af5520e8a', sdkReferenceNumber: '3DS_LOA_SDK_JTPL_020200_00788', sdkTransID: '@SDK@', sdkMaxTimeout: 5, sdkEphemPubKey: sdkKey() },
+    cardholderAccount: { acctNumber: '4000400040004001', cardExpiryDate: '2911' },
+    purchase: { purchaseAmount: 4599, purchaseCurrency: '756', purchaseExponent: 2, purchaseDate: '20261121093000' },
+    acquirer: { acquirerBin: '400551', acquirerMerchantId: 'MERCHANT-0001' },
+    merchant: { mcc: '5411', merchantCountryCode: '756', merchantName: 'Test Shop', notificationURL: 'https://shop.example/notify' },
+    deviceRenderOptions: { sdkInterface: '03', sdkUiType: ['01', '02', '03', '04', '05'] },
+  });
 }
 
 /** Signatures/s with every core signing (one process per core, async crypto.sign, 32 in flight each). */

@@ -3,7 +3,10 @@
 import type { ChildProcess } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
+import { readFileSync } from 'node:fs';
+import http from 'node:http';
 import { freePort, runWrk, type Scenario, startProcess, stopProcess } from './harness.js';
+import { uniqueAReqLua } from './scenarios-app.js';
 
 export interface ScenarioGroup {
   scenarios: Scenario[];
@@ -63,6 +66,53 @@ export async function httpScenarios(root: string): Promise<ScenarioGroup> {
       run: (s) => runWrk({ url: `http://127.0.0.1:${mockPort}/3ds/version`, method: 'POST', body: VERSION_BODY }, s, mock.pid as number),
     },
   ];
+  // Compression on authenticate responses (issue 6): the same frictionless AReq with and without
+  // Accept-Encoding; the response sizes are printed once, the throughput cost is the ratio.
+  const fixture = JSON.parse(readFileSync(path.join(root, '../shared/fixtures/authenticate-browser.json'), 'utf8')) as Record<string, Record<string, unknown>>;
+  const areq = { ...fixture, threeDSServerTransID: '@ID@', cardholderAccount: { ...fixture.cardholderAccount, acctNumber: '4000400040004000' } };
+  delete (areq.cardholderAccount as Record<string, unknown>).cardSecurityCode;
+  // A second server that compresses from 1 KiB, so the authenticate response (about 2.7 KB, below the
+  // default 4 KiB threshold) is compressed and the cost and the saving can be read side by side.
+  const gzPort = await freePort();
+  const gz = await startProcess(
+    process.execPath,
+    [path.join(root, 'dist/main.js')],
+    { NODE_ENV: 'development', PORT: String(gzPort), HOST: '127.0.0.1', WORKERS: workers, LOG_LEVEL: 'warn', COMPRESSION_THRESHOLD_BYTES: '1024' },
+    (p) => httpOk(`http://127.0.0.1:${p}/health/ready`),
+    gzPort,
+  );
+  procs.push(gz);
+  const sizes: Record<string, number> = {};
+  for (const [name, port, enc] of [['plain', mockPort, 'identity'], ['gzip', gzPort, 'gzip']] as const) {
+    // node:http, not fetch: fetch decompresses, and the saving is what crosses the wire.
+    const body = JSON.stringify({ ...areq, threeDSServerTransID: crypto.randomUUID() });
+    const { bytes, encoding } = await new Promise<{ bytes: number; encoding: string }>((resolve, reject) => {
+      const req = http.request(
+        { host: '127.0.0.1', port, method: 'POST', path: '/3ds/authenticate', headers: { 'content-type': 'application/json', 'accept-encoding': enc } },
+        (res) => {
+          let n = 0;
+          res.on('data', (c: Buffer) => {
+            n += c.length;
+          });
+          res.on('end', () => resolve({ bytes: n, encoding: String(res.headers['content-encoding'] ?? 'identity') }));
+        },
+      );
+      req.on('error', reject);
+      req.end(body);
+    });
+    sizes[name] = bytes;
+    sizes[`${name}Encoding`] = encoding === 'gzip' ? 1 : 0;
+  }
+  process.stderr.write(`authenticate response on the wire: ${sizes.plain} bytes plain; ${sizes.gzip} bytes with gzip (content-encoding gzip: ${sizes.gzipEncoding === 1})\n`);
+  const plainName = 'mock POST /3ds/authenticate (frictionless, no compression)';
+  scenarios.push(
+    { name: plainName, baseline: [bareName], run: (s) => runWrk({ url: `http://127.0.0.1:${mockPort}/3ds/authenticate`, lua: uniqueAReqLua(areq) }, s, mock.pid as number) },
+    {
+      name: 'mock POST /3ds/authenticate (frictionless, gzip from 1 KiB)',
+      baseline: [plainName],
+      run: (s) => runWrk({ url: `http://127.0.0.1:${gzPort}/3ds/authenticate`, lua: uniqueAReqLua(areq, { 'Accept-Encoding': 'gzip' }) }, s, gz.pid as number),
+    },
+  );
   return {
     scenarios,
     async close() {
