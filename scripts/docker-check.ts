@@ -5,10 +5,10 @@
 // system (apt-get, chown to image users) cannot run on the host: they are listed as not performed.
 import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freePort } from './free-port.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -74,16 +74,6 @@ function parseEnv(args: string): Record<string, string> {
 
 const HOST_ONLY = [/^apt-get\b/, /^rm -rf \/var\/lib\/apt/, /^chown\b/];
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 function dockerignore(): string[] {
   const f = path.join(ROOT, '.dockerignore');

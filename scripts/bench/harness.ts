@@ -3,7 +3,9 @@
 // single-request scenarios and from a Node flow driver (a separate process) for multi-step flows.
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import net from 'node:net';
+import { freePort } from '../free-port.js';
+
+export { freePort };
 
 export interface Measurement {
   rps: number;
@@ -24,16 +26,6 @@ export interface Scenario {
   run(seconds: number): Promise<Measurement>;
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 /** CPU seconds (user + system) of a process and all its descendants, from /proc. */
 export function treeCpuSeconds(rootPid: number): number {
