@@ -140,7 +140,7 @@ export function parseAReq(raw: unknown): ParsedAReq {
       const v = src[key];
       if (v === undefined || v === null || echo[key] !== undefined) continue;
       const num = NUMERIC[key];
-      echo[key] = num ? numeric(ctx, v, key, num[0], num[1]) : v;
+      echo[key] = num ? numeric(ctx, v, key, num[0], num[1]) : withoutCvc(v);
     }
   }
   // Numeric fields sent at the top level instead of their block still get validated.
@@ -230,4 +230,17 @@ function sdkKey(ctx: FieldContext, body: Json, info: Json | undefined): SdkKey {
     throw invalid(ctx, name, 'is not a point on P-256');
   }
   return jwk;
+}
+
+/**
+ * A copy of an echoed value without any `cardSecurityCode`, at any depth: clients sometimes nest the CVC
+ * in blocks that are echoed whole, and the CVC is never echoed or stored (SPEC §3.2). Depth is bounded
+ * by the body reader (MAX_JSON_DEPTH), so the recursion is too.
+ */
+function withoutCvc(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(withoutCvc);
+  if (v === null || typeof v !== 'object') return v;
+  const out: Record<string, unknown> = {};
+  for (const [k, x] of Object.entries(v)) if (k !== 'cardSecurityCode') out[k] = withoutCvc(x);
+  return out;
 }

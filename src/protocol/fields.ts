@@ -102,5 +102,7 @@ export function httpUrl(ctx: FieldContext, v: unknown, name: string): string | u
     throw invalid(ctx, name, 'must be an absolute http(s) URL');
   }
   if (u.protocol !== 'http:' && u.protocol !== 'https:') throw invalid(ctx, name, 'must be an absolute http(s) URL');
+  // WHATWG URL accepts ';' and ',' in hosts; origins go into CSP headers, so only plain host names pass.
+  if (!/^([A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])$/.test(u.hostname)) throw invalid(ctx, name, 'has an invalid host name');
   return v;
 }

@@ -20,6 +20,24 @@ function kindOf(contentType: string | undefined): BodyKind {
   return 'text';
 }
 
+/**
+ * No EMV message nests deeper than a handful of levels; a deeper body is refused before any code walks
+ * it recursively (hashing, echoing, serializing), where it would exhaust the stack.
+ */
+export const MAX_JSON_DEPTH = 32;
+
+/** Iterative, so the check itself cannot overflow the stack. */
+export function jsonDepthAbove(value: unknown, max: number): boolean {
+  const stack: [unknown, number][] = [[value, 1]];
+  while (stack.length > 0) {
+    const [v, depth] = stack.pop() as [unknown, number];
+    if (v === null || typeof v !== 'object') continue;
+    if (depth > max) return true;
+    for (const x of Array.isArray(v) ? v : Object.values(v)) if (x !== null && typeof x === 'object') stack.push([x, depth + 1]);
+  }
+  return false;
+}
+
 export function isJsonRequest(req: Request): boolean {
   return kindOf(req.headers['content-type']) === 'json';
 }
@@ -71,6 +89,9 @@ export function bodyReader(opts: BodyReaderOptions) {
             req.body = JSON.parse(text);
           } catch {
             return next(new AppError('MALFORMED_JSON', 'request body is not valid JSON'));
+          }
+          if (jsonDepthAbove(req.body, MAX_JSON_DEPTH)) {
+            return next(new AppError('MALFORMED_JSON', `request body nests deeper than ${MAX_JSON_DEPTH} levels`));
           }
         }
       } else if (kind === 'form') {

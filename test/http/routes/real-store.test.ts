@@ -41,6 +41,38 @@ describe('routes over the real store', () => {
     await store.close();
   });
 
+  it('neither echoes nor stores a CVC nested inside an echoed block', async () => {
+    const body = browserAReq('4000400040004000', (b) => {
+      (b.cardholderAccount as Record<string, unknown>).acctInfo = { chAccAgeInd: '01', cardSecurityCode: '123' };
+      b.deviceRenderOptions = { sdkInterface: '03', nested: [{ cardSecurityCode: '456' }] };
+    });
+    const a = await request(base).post('/3ds/authenticate').send(body);
+    expect(a.status, a.text).to.equal(200);
+    expect(a.text).to.not.match(/cardSecurityCode|"123"|"456"/);
+    expect(a.body.authenticationRequest.acctInfo).to.deep.equal({ chAccAgeInd: '01' });
+    const rec = await store.get(body.threeDSServerTransID as string);
+    expect(JSON.stringify(rec?.value)).to.not.match(/cardSecurityCode/);
+  });
+
+  it('refuses JSON nested deeper than the limit with 400 instead of exhausting the stack', async () => {
+    let deep = '1';
+    for (let i = 0; i < 20_000; i++) deep = `[${deep}]`;
+    const raw = JSON.stringify(browserAReq('4000400040004000')).replace(/^\{/, `{"zzz":${deep},`);
+    const a = await request(base).post('/3ds/authenticate').set('content-type', 'application/json').send(raw);
+    expect(a.status).to.equal(400);
+    expect(a.body.errorDetails.errorCode).to.equal('101');
+  });
+
+  it('refuses a notificationURL whose host could break a CSP header', async () => {
+    const body = browserAReq('4000400040004001', (b) => {
+      (b.merchant as Record<string, unknown>).notificationURL = 'https://m.example;sandbox/n';
+    });
+    const a = await request(base).post('/3ds/authenticate').send(body);
+    expect(a.status).to.equal(400);
+    expect(a.body.errorDetails).to.include({ errorCode: '203' });
+    expect(a.body.errorDetails.errorDetail).to.match(/notificationURL/);
+  });
+
   it('runs a code challenge to a final Y and finds the record by acsTransID', async () => {
     const v = await request(base).post('/3ds/version').send({ cardNumber: '4000400040004001' });
     const body = browserAReq('4000400040004001', (b) => (b.threeDSServerTransID = v.body.threeDSServerTransID));
