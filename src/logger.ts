@@ -12,13 +12,17 @@ export function maskPans(text: string): string {
   return text.replace(PAN_RE, (_m, a: string, mid: string, b: string) => `${a}${'*'.repeat(mid.length)}${b}`);
 }
 
-/** maskPans for a serialized JSON line: a PAN that stood as a bare JSON number becomes a string. */
-export function maskJsonLine(line: string): string {
-  return line.replace(PAN_RE, (_m, a: string, mid: string, b: string, offset: number) => {
-    const masked = `${a}${'*'.repeat(mid.length)}${b}`;
-    const before = line[offset - 1];
-    return before === ':' || before === '[' || before === ',' ? `"${masked}"` : masked;
-  });
+const PAN_NUMBER_MIN = 1e12;
+
+/**
+ * JSON.stringify replacer that masks PANs inside string values and turns PAN-like integers into masked
+ * strings. Masking values before serialization keeps every line valid JSON, whatever a client put in a
+ * path or field (a regex over the finished line cannot tell a number from digits inside a string).
+ */
+function maskingReplacer(_key: string, value: unknown): unknown {
+  if (typeof value === 'string') return maskPans(value);
+  if (typeof value === 'number' && Number.isInteger(value) && Math.abs(value) >= PAN_NUMBER_MIN) return maskPans(String(value));
+  return value;
 }
 
 /** Masks one PAN value (first 6, last 4). */
@@ -57,15 +61,15 @@ function build(state: { level: LogLevel; threshold: number }, base: LogFields, s
   const baseJson = serializeBase(base);
   const write = (lvl: LogLevel, msg: string, fields?: LogFields) => {
     if (LEVELS[lvl] < state.threshold) return;
-    let line = `{"time":"${new Date().toISOString()}","level":"${lvl}"${baseJson},"msg":${JSON.stringify(msg)}`;
+    let line = `{"time":"${new Date().toISOString()}","level":"${lvl}"${baseJson},"msg":${JSON.stringify(maskPans(msg))}`;
     if (fields) {
       for (const k in fields) {
         const v = fields[k];
         if (v === undefined) continue;
-        line += `,${JSON.stringify(k)}:${v instanceof Error ? JSON.stringify({ name: v.name, message: v.message, stack: v.stack }) : safeJson(v)}`;
+        line += `,${JSON.stringify(maskPans(k))}:${safeJson(v instanceof Error ? { name: v.name, message: v.message, stack: v.stack } : v)}`;
       }
     }
-    sink(`${maskJsonLine(line)}}\n`);
+    sink(`${line}}\n`);
   };
   const logger: Logger = {
     get level() {
@@ -89,13 +93,13 @@ function build(state: { level: LogLevel; threshold: number }, base: LogFields, s
 
 function serializeBase(base: LogFields): string {
   let s = '';
-  for (const k in base) if (base[k] !== undefined) s += `,${JSON.stringify(k)}:${safeJson(base[k])}`;
+  for (const k in base) if (base[k] !== undefined) s += `,${JSON.stringify(maskPans(k))}:${safeJson(base[k])}`;
   return s;
 }
 
 function safeJson(v: unknown): string {
   try {
-    return JSON.stringify(v) ?? 'null';
+    return JSON.stringify(v, maskingReplacer) ?? 'null';
   } catch {
     return '"[unserializable]"';
   }

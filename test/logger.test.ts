@@ -19,6 +19,12 @@ describe('logger', () => {
     const parsed = JSON.parse(lines[0] as string);
     expect(parsed).to.include({ level: 'info', role: 't', msg: 'pan 400040******4001 seen', acct: '520000******4001' });
     expect(lines[0]).to.not.match(/4111111111111111|4000400040004001|5200000000004001/);
+    log.info('path', { route: '/3ds/x:4000000000001000', list: [4000000000001000, 7], err: new Error('card 5200000000004001') });
+    const tricky = JSON.parse(lines[1] as string);
+    expect(tricky.route).to.equal('/3ds/x:400000******1000');
+    expect(tricky.list).to.deep.equal(['400000******1000', 7]);
+    expect(tricky.err.message).to.equal('card 520000******4001');
+    lines.splice(1, 1);
     log.level = 'debug';
     log.debug('now shown');
     expect(lines).to.have.length(2);

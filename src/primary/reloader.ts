@@ -7,7 +7,7 @@ import type { ReloadOutcome } from '../ipc.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
 import type { PrimaryServices } from './primary-services.js';
-import type { Supervisor } from './supervisor.js';
+import { RollError, type Supervisor } from './supervisor.js';
 
 export interface ReloaderOptions {
   extraFile?: string;
@@ -45,12 +45,29 @@ export class Reloader {
     }
     const changed = changedKeys(this.current, next.config);
     const restart = needsRestart(changed);
+    const previous = this.current;
     this.current = next.config;
     logger.level = next.config.logging.level as Logger['level'];
     this.opts.services.applyConfig(next.config);
     if (restart) {
       logger.info('configuration reloaded; rolling restart of the workers', { source, changed });
-      await supervisor.roll(next.config, workerCount(next.config, os.availableParallelism()));
+      try {
+        await supervisor.roll(next.config, workerCount(next.config, os.availableParallelism()));
+      } catch (err) {
+        // A config can validate and still not start (a port taken, an unreadable key): keep the old one.
+        this.current = previous;
+        logger.level = previous.logging.level as Logger['level'];
+        this.opts.services.applyConfig(previous);
+        if (err instanceof RollError && err.rolled > 0) {
+          await supervisor.roll(previous, workerCount(previous, os.availableParallelism())).catch((e: Error) =>
+            logger.error('rolling back to the previous configuration failed', { err: e }),
+          );
+        }
+        metrics.gauge('config_last_reload_successful').set(0);
+        const errors = [`new workers could not start: ${(err as Error).message}`];
+        logger.error('configuration reload failed; keeping the running configuration', { source, problems: errors });
+        return { ok: false, changed, restarted: false, errors };
+      }
     } else if (changed.length > 0) {
       supervisor.pushConfig(next.config);
       logger.info('configuration reloaded live', { source, changed });

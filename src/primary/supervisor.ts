@@ -21,7 +21,20 @@ export interface SupervisorEvents {
   onMessage(worker: Worker, msg: WorkerToPrimary): void;
 }
 
+/** A rolling restart that stopped because a new worker could not start. */
+export class RollError extends Error {
+  constructor(
+    message: string,
+    /** Slots already running the new config when it stopped. */
+    readonly rolled: number,
+  ) {
+    super(message);
+    this.name = 'RollError';
+  }
+}
+
 export class Supervisor {
+
   private slots: Slot[] = [];
   private config: Config;
   private readonly exits: number[] = [];
@@ -58,7 +71,7 @@ export class Supervisor {
   /** Forks `count` workers and resolves once all listen. */
   async start(count: number): Promise<void> {
     this.slots = Array.from({ length: count }, (_, id) => ({ id, listening: false }));
-    await Promise.all(this.slots.map((s) => this.spawn(s, this.config)));
+    await Promise.all(this.slots.map((s) => this.spawn(s)));
     this.everReady = true;
     this.broadcastCluster();
   }
@@ -77,21 +90,53 @@ export class Supervisor {
     this.broadcast({ type: 'm3ds:config', config, reason: 'reload' });
   }
 
-  /** Replaces every worker, one at a time, with the new config; grows or shrinks to `count`. */
+  /**
+   * Replaces every worker, one at a time, with the new config; grows or shrinks to `count`. When a new
+   * worker cannot start, its slot keeps the old worker, the previous config is restored and the error
+   * says how many slots had already been replaced (the caller rolls those back).
+   */
   async roll(config: Config, count: number): Promise<void> {
+    const previous = this.config;
     this.config = config;
+    let rolled = 0;
+    const fail = (slot: Slot, old: Worker | undefined, wasListening: boolean, err: unknown): never => {
+      const failed = slot.worker;
+      if (failed && failed !== old && !failed.isDead()) {
+        this.retiring.add(failed);
+        failed.process.kill('SIGKILL');
+      }
+      slot.worker = old;
+      slot.listening = old ? wasListening : false;
+      this.config = previous;
+      this.broadcastCluster();
+      throw new RollError((err as Error).message, rolled);
+    };
     const keep = Math.min(count, this.slots.length);
     for (let i = 0; i < keep; i++) {
+      if (this.stopping) return;
       const slot = this.slots[i] as Slot;
       const old = slot.worker;
-      await this.spawn(slot, config);
+      const wasListening = slot.listening;
+      try {
+        await this.spawn(slot);
+      } catch (err) {
+        fail(slot, old, wasListening, err);
+      }
       if (old) this.retire(old, 'roll');
+      rolled++;
       this.broadcastCluster();
     }
     for (let i = keep; i < count; i++) {
+      if (this.stopping) return;
       const slot: Slot = { id: i, listening: false };
       this.slots.push(slot);
-      await this.spawn(slot, config);
+      try {
+        await this.spawn(slot);
+      } catch (err) {
+        this.slots.splice(this.slots.indexOf(slot), 1);
+        fail(slot, undefined, false, err);
+      }
+      rolled++;
       this.broadcastCluster();
     }
     const surplus = this.slots.splice(count);
@@ -122,7 +167,7 @@ export class Supervisor {
     killTimer.unref();
   }
 
-  private spawn(slot: Slot, config: Config): Promise<void> {
+  private spawn(slot: Slot): Promise<void> {
     const worker = cluster.fork({ M3DS_WORKER_ID: String(slot.id) });
     slot.worker = worker;
     slot.listening = false;
@@ -140,10 +185,14 @@ export class Supervisor {
         this.port = res;
         resolve();
       });
-      // The config goes out when the worker says hello (its message listener is installed by then).
-      worker.once('message', function onHello(this: void, msg: unknown) {
-        if (isOurs<WorkerToPrimary>(msg) && msg.type === 'm3ds:hello') worker.send({ type: 'm3ds:config', config, reason: 'initial' } satisfies PrimaryToWorker);
-      });
+      // The config goes out when the worker says hello (its message listener is installed by then), and it
+      // is the one current at that moment: a live reload pushed between fork and hello must not be lost.
+      const onHello = (msg: unknown) => {
+        if (!isOurs<WorkerToPrimary>(msg) || msg.type !== 'm3ds:hello') return;
+        worker.off('message', onHello);
+        worker.send({ type: 'm3ds:config', config: this.config, reason: 'initial' } satisfies PrimaryToWorker);
+      };
+      worker.on('message', onHello);
     });
   }
 
@@ -183,7 +232,7 @@ export class Supervisor {
     });
     const t = setTimeout(() => {
       if (this.stopping || slot.worker) return;
-      this.spawn(slot, this.config)
+      this.spawn(slot)
         .then(() => {
           this.broadcastCluster();
           if (this.exits.length < this.config.server.crashLoopThreshold) this.metrics.gauge('worker_crash_loop').set(0);

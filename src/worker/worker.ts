@@ -17,7 +17,10 @@ const send = (msg: WorkerToPrimary): boolean => (process.send ? process.send(msg
 function waitForConfig(): Promise<Config> {
   return new Promise((resolve) => {
     const onMsg = (msg: unknown) => {
-      if (isOurs<PrimaryToWorker>(msg) && msg.type === 'm3ds:config') {
+      if (!isOurs<PrimaryToWorker>(msg)) return;
+      // Told to stop before it ever served: nothing to drain.
+      if (msg.type === 'm3ds:shutdown') process.exit(0);
+      if (msg.type === 'm3ds:config') {
         process.off('message', onMsg);
         resolve(msg.config);
       }
@@ -44,8 +47,12 @@ export async function runWorker(): Promise<void> {
   };
   let services: Services | undefined;
   // RPC replies must be routed before the services are built: the store's first probe is an RPC.
+  let serving = false;
   process.on('message', (msg: unknown) => {
-    if (isOurs<PrimaryToWorker>(msg)) rpc.handle(msg);
+    if (!isOurs<PrimaryToWorker>(msg)) return;
+    rpc.handle(msg);
+    // Told to stop while still starting: it holds no connections, so it can go at once.
+    if (msg.type === 'm3ds:shutdown' && !serving) process.exit(0);
   });
   process.on('uncaughtException', (err) => {
     logger.fatal('uncaught exception; worker exits and is replaced', { err });
@@ -116,10 +123,8 @@ export async function runWorker(): Promise<void> {
         break;
     }
   });
-  process.on('disconnect', () => {
-    rpc.failAll('primary gone');
-    void drain(config.server.shutdownGraceMs, 'primary gone');
-  });
+  // When the primary dies, Node's cluster module ends the worker itself; nothing can be drained then.
+  process.on('disconnect', () => rpc.failAll('primary gone'));
   process.on('SIGTERM', () => void drain(config.server.shutdownGraceMs, 'sigterm'));
 
   server.on('clientError', (err, socket) => {
@@ -132,6 +137,7 @@ export async function runWorker(): Promise<void> {
     process.exit(1);
   });
   server.listen(config.server.port, config.server.host, () => {
+    serving = true;
     const addr = server.address();
     const port = typeof addr === 'object' && addr ? addr.port : config.server.port;
     send({ type: 'm3ds:listening', port });

@@ -140,6 +140,48 @@ describe('cluster runtime (integration)', function () {
     await until(async () => (await metric(s, 'config_last_reload_successful')) === 1, 5000, 'gauge back to 1');
   });
 
+  it('keeps the running workers and config when a valid config cannot start (unreadable signing key), gauge 0', async () => {
+    writeFileSync(cfgFile(), JSON.stringify({ server: { workers: 2 } }));
+    server = await startServer({ args: ['--config', cfgFile()] });
+    const pidsBefore = await workerPids(server, 2);
+    const missing = path.join(dir, 'absent');
+    writeFileSync(cfgFile(), JSON.stringify({ server: { workers: 2 }, protocol: { signing: { keyPath: `${missing}.key`, certPath: `${missing}.crt` } } }));
+    const loop = requestLoop(server.url('/health'), 2);
+    server.signal('SIGHUP');
+    const failed = await server.waitForLog((l) => l.msg === 'configuration reload failed; keeping the running configuration');
+    expect(String((failed.problems as string[])[0])).to.match(/could not start/);
+    const stats = await loop.stop();
+    expect(stats.failed).to.equal(0);
+    expect(await metric(server, 'config_last_reload_successful')).to.equal(0);
+    expect(await metric(server, 'workers_alive')).to.equal(2);
+    expect([...(await workerPids(server, 2))].sort()).to.deep.equal([...pidsBefore].sort());
+    await sleep(1000);
+    expect(server.lines.some((l) => l.msg === 'replacement worker failed to start')).to.equal(false);
+  });
+
+  it('gives a worker that restarts during a live reload the new config', async () => {
+    writeFileSync(cfgFile(), JSON.stringify({ server: { workers: 1 }, http: { bodyLimitBytes: 65536 } }));
+    server = await startServer({ args: ['--config', cfgFile()] });
+    const [before] = [...(await workerPids(server, 1))];
+    writeFileSync(cfgFile(), JSON.stringify({ server: { workers: 1 }, http: { bodyLimitBytes: 2222 } }));
+    await fetch(server.url('/__test/crash'), { method: 'POST' });
+    server.signal('SIGHUP');
+    const s = server;
+    const seen = await until(
+      async () => {
+        const res = await fetch(s.url('/__test/config'), { headers: { connection: 'close' }, signal: AbortSignal.timeout(1000) });
+        const r = (await res.json()) as { pid: number; bodyLimitBytes: number };
+        return r.pid !== before ? r : undefined;
+      },
+      10_000,
+      'the replacement worker',
+    );
+    await sleep(300);
+    const again = (await (await fetch(s.url('/__test/config'), { signal: AbortSignal.timeout(2000) })).json()) as { bodyLimitBytes: number };
+    expect(again.bodyLimitBytes).to.equal(2222);
+    expect(seen.pid).to.not.equal(before);
+  });
+
   it('drains on SIGTERM: slow requests in flight all complete, exit code 0', async () => {
     server = await startServer({ workers: 2 });
     const slow = Array.from({ length: 6 }, () => fetch(server?.url('/__test/slow?ms=1500') as string).then(async (r) => ({ status: r.status, body: await r.json() })));
