@@ -6,7 +6,7 @@ import { expect } from 'chai';
 import { ROOT } from './helpers/server.js';
 
 const SRC = path.join(ROOT, 'src');
-const LEAVES = new Set(['config', 'errors', 'logger', 'metrics', 'ipc', 'types']);
+const LEAVES = new Set(['config', 'config-formats', 'errors', 'logger', 'metrics', 'ipc', 'types']);
 const RANK: Record<string, number> = { main: 0, primary: 1, worker: 1, http: 2, protocol: 3, store: 4, crypto: 4, leaf: 5 };
 
 function stageOf(rel: string): string {
