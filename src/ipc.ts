@@ -70,17 +70,32 @@ export interface ReloadOutcome {
   errors?: string[];
 }
 
+/**
+ * The cluster as the primary sees it: `expected` is the configured worker count, `alive` the slots with a
+ * worker that serves (during a roll, the old worker serves until its successor listens), and `ready` the
+ * primary's verdict — every configured worker serves and every one of them reaches the store. Workers
+ * answer /health/ready from it, so no probe sees 200 before the primary's `ready` log line.
+ */
+export interface ClusterStatus {
+  alive: number;
+  expected: number;
+  ready: boolean;
+}
+
 export type PrimaryToWorker =
-  | { type: 'm3ds:config'; config: Config; reason: 'initial' | 'reload' }
+  /** `cluster` rides along with the initial config so that a new worker starts with the truth. */
+  | { type: 'm3ds:config'; config: Config; reason: 'initial' | 'reload'; cluster?: ClusterStatus }
   | { type: 'm3ds:shutdown'; graceMs: number; reason: 'sigterm' | 'roll' }
-  | { type: 'm3ds:cluster'; expected: number; alive: number; reloadOk: boolean }
+  | ({ type: 'm3ds:cluster' } & ClusterStatus)
   | { type: 'm3ds:metrics-req'; id: number }
   | { type: 'm3ds:rpc-reply'; id: number; ok: true; result: unknown }
   | { type: 'm3ds:rpc-reply'; id: number; ok: false; error: string; code?: string };
 
 export type WorkerToPrimary =
   | { type: 'm3ds:hello' }
-  | { type: 'm3ds:listening'; port: number }
+  | { type: 'm3ds:listening'; port: number; storeReady: boolean }
+  /** Sent when the worker's store readiness changes after it listens. */
+  | { type: 'm3ds:worker-state'; storeReady: boolean }
   | { type: 'm3ds:fatal'; message: string }
   | { type: 'm3ds:metrics-res'; id: number; metrics: unknown[] }
   | { type: 'm3ds:rpc'; id: number; method: RpcMethod; params: unknown };

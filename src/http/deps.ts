@@ -1,7 +1,7 @@
 // What createApp needs from the worker: live config, logger, metrics, store, health state and the
 // protocol service. Built once per worker process (src/worker/), passed down; never global.
 import type { Config } from '../config.js';
-import type { RpcClient } from '../ipc.js';
+import type { ClusterStatus, RpcClient } from '../ipc.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
 import type { Protocol } from '../protocol/index.js';
@@ -12,8 +12,8 @@ export interface WorkerState {
   draining: boolean;
   /** Set in the last phase of a drain: resources are closing; requests get 503. */
   closing: boolean;
-  /** Workers alive / expected, as last told by the primary. */
-  cluster: { alive: number; expected: number };
+  /** The cluster's status as last told by the primary (see ClusterStatus). */
+  cluster: ClusterStatus;
   /** True while the L2 store is reachable. */
   storeReady(): boolean;
   startedAt: number;

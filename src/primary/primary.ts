@@ -14,7 +14,15 @@ import { Supervisor } from './supervisor.js';
 /** Exit code for a configuration that does not validate (EX_CONFIG). */
 export const EXIT_CONFIG = 78;
 
-export async function runPrimary(): Promise<void> {
+/** Signals that reached the process before runPrimary installed its handlers (see main.ts). */
+export interface EarlySignals {
+  /** The first of SIGTERM/SIGINT received, if any. */
+  stop?: NodeJS.Signals;
+  /** Stops recording; called once the primary's own handlers are installed. */
+  release(): void;
+}
+
+export async function runPrimary(early: EarlySignals): Promise<void> {
   const extraFile = configFileFromArgv(process.argv.slice(2));
   let loaded: ReturnType<typeof loadConfig>;
   try {
@@ -36,7 +44,25 @@ export async function runPrimary(): Promise<void> {
   cluster.setupPrimary({ exec: process.argv[1], args: process.argv.slice(2) });
   const services = new PrimaryServices(config, logger, metrics);
   const handlers: RpcHandlers = services.handlers();
-  const supervisor = new Supervisor(config, logger, metrics, { onMessage: (w, m) => onWorkerMessage(w, m) });
+  const count = workerCount(config, os.availableParallelism());
+  let announced = false;
+  const supervisor = new Supervisor(config, logger, metrics, {
+    onMessage: (w, m) => onWorkerMessage(w, m),
+    // Logged before the workers hear of it, so the ready line precedes any /health/ready 200.
+    onReadiness: (status) => {
+      if (!announced && status.ready) {
+        announced = true;
+        logger.info('ready', {
+          port: supervisor.port,
+          workers: status.expected,
+          store: storeBackend(reloader.current),
+          env: reloader.current.env,
+          configFiles: loaded.files,
+        });
+      } else if (announced && status.ready) logger.info('ready again', { workers: status });
+      else if (announced) logger.warn('not ready', { workers: status });
+    },
+  });
   const aggregator = new MetricsAggregator(metrics, (w, m) => supervisor.send(w, m));
   const reloader = new Reloader({ extraFile, initial: loaded, logger, metrics, supervisor, services });
   handlers['metrics.cluster'] = () => aggregator.scrape(supervisor.workers());
@@ -76,21 +102,28 @@ export async function runPrimary(): Promise<void> {
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGHUP', () => void reloader.reload('SIGHUP'));
+  early.release();
+  if (early.stop) {
+    logger.info('stopped before start-up', { signal: early.stop });
+    process.exit(0);
+  }
 
-  const count = workerCount(config, os.availableParallelism());
+  // A reload that arrives during start-up waits for it (the reloader's chain starts here).
+  const starting = supervisor.start(count);
+  reloader.after(starting);
+  let started: boolean;
   try {
-    await supervisor.start(count);
+    started = await starting;
   } catch (err) {
+    // A shutdown that began meanwhile owns the exit; otherwise a worker that could not start is fatal.
+    if (stopping) return;
     logger.fatal('workers failed to start', { reason: supervisor.startFailure(err as Error) });
     process.stderr.write(`mock-3ds-server: workers failed to start: ${supervisor.startFailure(err as Error)}\n`);
     supervisor.killAll();
     process.exit(1);
   }
-  logger.info('ready', {
-    port: supervisor.port,
-    workers: count,
-    store: storeBackend(config),
-    env: config.env,
-    configFiles: loaded.files,
-  });
+  // false: a shutdown signal came during start-up; shutdown() drains what started and exits 0.
+  if (!started || stopping) return;
+  supervisor.markStarted();
+  if (!announced) logger.warn('workers serving; waiting for the store before reporting ready', { store: storeBackend(config) });
 }

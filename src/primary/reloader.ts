@@ -26,6 +26,11 @@ export class Reloader {
     this.current = opts.initial.config;
   }
 
+  /** Reloads requested from now on run after `task` settles (used for start-up). */
+  after(task: Promise<unknown>): void {
+    this.chain = this.chain.then(() => task).catch(() => undefined);
+  }
+
   reload(source: string): Promise<ReloadOutcome> {
     const run = this.chain.then(() => this.reloadNow(source));
     this.chain = run.catch(() => undefined);

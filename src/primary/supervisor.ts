@@ -4,7 +4,7 @@
 import cluster, { type Worker } from 'node:cluster';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Config } from '../config.js';
-import { isOurs, type PrimaryToWorker, type WorkerToPrimary } from '../ipc.js';
+import { type ClusterStatus, isOurs, type PrimaryToWorker, type WorkerToPrimary } from '../ipc.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
 
@@ -14,11 +14,20 @@ const READY_TIMEOUT_MS = 30_000;
 interface Slot {
   id: number;
   worker?: Worker;
-  listening: boolean;
+  /** During a roll: the worker being replaced, which serves until its successor listens. */
+  previous?: Worker;
 }
+
+/** How a spawn ended: the worker listens, or it exited because it was told to stop (never a failure). */
+export type SpawnOutcome = 'listening' | 'stopped';
 
 export interface SupervisorEvents {
   onMessage(worker: Worker, msg: WorkerToPrimary): void;
+  /**
+   * The cluster's readiness changed (every configured worker serves and reaches the store, or no longer).
+   * Called before the workers are told, so that a log line written here precedes any ready probe's 200.
+   */
+  onReadiness?(status: ClusterStatus): void;
 }
 
 /** A rolling restart that stopped because a new worker could not start. */
@@ -34,14 +43,17 @@ export class RollError extends Error {
 }
 
 export class Supervisor {
-
   private slots: Slot[] = [];
   private config: Config;
   private readonly exits: number[] = [];
   private readonly retiring = new Set<Worker>();
-  private readonly listeningWaiters = new Map<Worker, (port: number | Error) => void>();
-  private everReady = false;
+  /** Workers that listen and have not been told to drain, with whether their store is reachable. */
+  private readonly serving = new Map<Worker, { storeReady: boolean }>();
+  private readonly listeningWaiters = new Map<Worker, (port: number | Error | 'stopped') => void>();
+  /** Set once start() has brought every slot up; before that, readiness is never announced. */
+  private started = false;
   private stopping = false;
+  private lastReady = false;
   private lastFatal = '';
   port = 0;
 
@@ -56,23 +68,47 @@ export class Supervisor {
     cluster.on('exit', (worker, code, signal) => this.onExit(worker, code, signal));
   }
 
+  /** Slots with a worker that serves (the old one during its replacement in a roll). */
   get alive(): number {
-    return this.slots.filter((s) => s.listening).length;
+    return this.slots.filter((s) => (s.worker && this.serving.has(s.worker)) || (s.previous && this.serving.has(s.previous))).length;
   }
 
+  /** The configured worker count. */
   get expected(): number {
     return this.slots.length;
   }
 
-  workers(): Worker[] {
-    return this.slots.flatMap((s) => (s.worker && s.listening ? [s.worker] : []));
+  /** True once a shutdown has begun. */
+  get isStopping(): boolean {
+    return this.stopping;
   }
 
-  /** Forks `count` workers and resolves once all listen. */
-  async start(count: number): Promise<void> {
-    this.slots = Array.from({ length: count }, (_, id) => ({ id, listening: false }));
-    await Promise.all(this.slots.map((s) => this.spawn(s)));
-    this.everReady = true;
+  status(): ClusterStatus {
+    const alive = this.alive;
+    const expected = this.expected;
+    let storesUp = true;
+    for (const s of this.serving.values()) storesUp &&= s.storeReady;
+    return { alive, expected, ready: this.started && !this.stopping && expected > 0 && alive === expected && storesUp };
+  }
+
+  workers(): Worker[] {
+    return [...this.serving.keys()];
+  }
+
+  /**
+   * Forks `count` workers and waits until all listen. Resolves true when they do, false when a shutdown
+   * began meanwhile (the workers it stopped are not failures); rejects when a worker could not start.
+   * Readiness is announced by the caller (markStarted) once it has logged what it needs to.
+   */
+  async start(count: number): Promise<boolean> {
+    this.slots = Array.from({ length: count }, (_, id) => ({ id }));
+    const outcomes = await Promise.all(this.slots.map((s) => this.spawn(s)));
+    return !this.stopping && outcomes.every((o) => o === 'listening');
+  }
+
+  /** Start-up is over: from now on readiness follows the workers (onReadiness, then the broadcast). */
+  markStarted(): void {
+    this.started = true;
     this.broadcastCluster();
   }
 
@@ -93,20 +129,21 @@ export class Supervisor {
   /**
    * Replaces every worker, one at a time, with the new config; grows or shrinks to `count`. When a new
    * worker cannot start, its slot keeps the old worker, the previous config is restored and the error
-   * says how many slots had already been replaced (the caller rolls those back).
+   * says how many slots had already been replaced (the caller rolls those back). A shutdown that begins
+   * meanwhile ends the roll quietly: the shutdown stops every worker, old and new.
    */
   async roll(config: Config, count: number): Promise<void> {
     const previous = this.config;
     this.config = config;
     let rolled = 0;
-    const fail = (slot: Slot, old: Worker | undefined, wasListening: boolean, err: unknown): never => {
+    const fail = (slot: Slot, old: Worker | undefined, err: unknown): never => {
       const failed = slot.worker;
       if (failed && failed !== old && !failed.isDead()) {
         this.retiring.add(failed);
         failed.process.kill('SIGKILL');
       }
       slot.worker = old;
-      slot.listening = old ? wasListening : false;
+      slot.previous = undefined;
       this.config = previous;
       this.broadcastCluster();
       throw new RollError((err as Error).message, rolled);
@@ -116,26 +153,31 @@ export class Supervisor {
       if (this.stopping) return;
       const slot = this.slots[i] as Slot;
       const old = slot.worker;
-      const wasListening = slot.listening;
+      slot.previous = old;
+      let outcome: SpawnOutcome;
       try {
-        await this.spawn(slot);
+        outcome = await this.spawn(slot);
       } catch (err) {
-        fail(slot, old, wasListening, err);
+        return fail(slot, old, err);
       }
+      slot.previous = undefined;
+      if (outcome === 'stopped' || this.stopping) return;
       if (old) this.retire(old, 'roll');
       rolled++;
       this.broadcastCluster();
     }
     for (let i = keep; i < count; i++) {
       if (this.stopping) return;
-      const slot: Slot = { id: i, listening: false };
+      const slot: Slot = { id: i };
       this.slots.push(slot);
+      let outcome: SpawnOutcome;
       try {
-        await this.spawn(slot);
+        outcome = await this.spawn(slot);
       } catch (err) {
         this.slots.splice(this.slots.indexOf(slot), 1);
-        fail(slot, undefined, false, err);
+        return fail(slot, undefined, err);
       }
+      if (outcome === 'stopped' || this.stopping) return;
       rolled++;
       this.broadcastCluster();
     }
@@ -147,6 +189,7 @@ export class Supervisor {
   /** Drains every worker and resolves when all have exited (or the grace period plus a margin passed). */
   async stop(graceMs: number): Promise<void> {
     this.stopping = true;
+    this.broadcastCluster();
     const all = Object.values(cluster.workers ?? {}).filter((w): w is Worker => Boolean(w));
     for (const w of all) this.send(w, { type: 'm3ds:shutdown', graceMs, reason: 'sigterm' });
     const deadline = Date.now() + graceMs + 2000;
@@ -160,6 +203,7 @@ export class Supervisor {
 
   private retire(worker: Worker, reason: 'roll' | 'sigterm'): void {
     this.retiring.add(worker);
+    this.serving.delete(worker);
     this.send(worker, { type: 'm3ds:shutdown', graceMs: this.config.server.shutdownGraceMs, reason });
     const killTimer = setTimeout(() => {
       if (!worker.isDead()) worker.process.kill('SIGKILL');
@@ -167,10 +211,9 @@ export class Supervisor {
     killTimer.unref();
   }
 
-  private spawn(slot: Slot): Promise<void> {
+  private spawn(slot: Slot): Promise<SpawnOutcome> {
     const worker = cluster.fork({ M3DS_WORKER_ID: String(slot.id) });
     slot.worker = worker;
-    slot.listening = false;
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.listeningWaiters.delete(worker);
@@ -181,16 +224,21 @@ export class Supervisor {
         clearTimeout(timer);
         this.listeningWaiters.delete(worker);
         if (res instanceof Error) return reject(res);
-        if (slot.worker === worker) slot.listening = true;
+        if (res === 'stopped') return resolve('stopped');
         this.port = res;
-        resolve();
+        resolve('listening');
       });
       // The config goes out when the worker says hello (its message listener is installed by then), and it
       // is the one current at that moment: a live reload pushed between fork and hello must not be lost.
+      // A shutdown that began before the hello is said now: a message sent before it could have been lost.
       const onHello = (msg: unknown) => {
         if (!isOurs<WorkerToPrimary>(msg) || msg.type !== 'm3ds:hello') return;
         worker.off('message', onHello);
-        worker.send({ type: 'm3ds:config', config: this.config, reason: 'initial' } satisfies PrimaryToWorker);
+        if (this.stopping) {
+          worker.send({ type: 'm3ds:shutdown', graceMs: 0, reason: 'sigterm' } satisfies PrimaryToWorker);
+          return;
+        }
+        worker.send({ type: 'm3ds:config', config: this.config, reason: 'initial', cluster: this.status() } satisfies PrimaryToWorker);
       };
       worker.on('message', onHello);
     });
@@ -198,21 +246,33 @@ export class Supervisor {
 
   private onMessage(worker: Worker, msg: unknown): void {
     if (!isOurs<WorkerToPrimary>(msg)) return;
-    if (msg.type === 'm3ds:listening') this.listeningWaiters.get(worker)?.(msg.port);
-    else if (msg.type === 'm3ds:fatal') this.lastFatal = msg.message;
+    if (msg.type === 'm3ds:listening') {
+      if (!this.retiring.has(worker) && !this.stopping) this.serving.set(worker, { storeReady: msg.storeReady });
+      this.listeningWaiters.get(worker)?.(msg.port);
+    } else if (msg.type === 'm3ds:worker-state') {
+      const s = this.serving.get(worker);
+      if (s && s.storeReady !== msg.storeReady) {
+        s.storeReady = msg.storeReady;
+        this.broadcastCluster();
+      }
+    } else if (msg.type === 'm3ds:fatal') this.lastFatal = msg.message;
     this.events.onMessage(worker, msg);
   }
 
   private onExit(worker: Worker, code: number | null, signal: string | null): void {
+    this.serving.delete(worker);
     const waiter = this.listeningWaiters.get(worker);
-    if (waiter) waiter(new Error(this.lastFatal || `worker exited (${signal ?? code}) before listening`));
+    // A worker told to stop (shutdown, or retired by a roll) that exits before listening did what it was
+    // told: its spawn ends 'stopped', never as a start-up failure.
+    const told = this.stopping || this.retiring.has(worker);
+    if (waiter) waiter(told ? 'stopped' : new Error(this.lastFatal || `worker exited (${signal ?? code}) before listening`));
     if (this.retiring.delete(worker) || this.stopping) return;
     const slot = this.slots.find((s) => s.worker === worker);
     if (!slot) return;
-    slot.listening = false;
     slot.worker = undefined;
     this.broadcastCluster();
-    if (!this.everReady) return; // start() reports the failure
+    // start() and roll() report a worker that never listened; a replacement that never listened is replaced.
+    if (waiter && (!this.started || slot.previous)) return;
     const now = Date.now();
     this.exits.push(now);
     while (this.exits.length > 0 && now - (this.exits[0] as number) > this.config.server.crashLoopWindowMs) this.exits.shift();
@@ -243,9 +303,15 @@ export class Supervisor {
     void t;
   }
 
-  broadcastCluster(reloadOk = true): void {
-    this.metrics.gauge('workers_alive').set(this.alive);
-    this.broadcast({ type: 'm3ds:cluster', alive: this.alive, expected: this.expected, reloadOk });
+  /** Tells every worker the cluster's status; a change of readiness is reported (onReadiness) first. */
+  broadcastCluster(): void {
+    const status = this.status();
+    this.metrics.gauge('workers_alive').set(status.alive);
+    if (status.ready !== this.lastReady) {
+      this.lastReady = status.ready;
+      if (!this.stopping) this.events.onReadiness?.(status);
+    }
+    this.broadcast({ type: 'm3ds:cluster', ...status });
   }
 
   /** Why start() failed: the reason the worker gave, when it said one. */

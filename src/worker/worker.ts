@@ -3,7 +3,6 @@
 import http from 'node:http';
 import net from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Config } from '../config.js';
 import { applyLiveSettings, createApp } from '../http/app.js';
 import type { AppDeps, WorkerState } from '../http/deps.js';
 import { isOurs, type PrimaryToWorker, RpcClient, type WorkerToPrimary } from '../ipc.js';
@@ -14,7 +13,7 @@ import { buildServices, type Services } from './services.js';
 
 const send = (msg: WorkerToPrimary): boolean => (process.send ? process.send(msg) : false);
 
-function waitForConfig(): Promise<Config> {
+function waitForConfig(): Promise<Extract<PrimaryToWorker, { type: 'm3ds:config' }>> {
   return new Promise((resolve) => {
     const onMsg = (msg: unknown) => {
       if (!isOurs<PrimaryToWorker>(msg)) return;
@@ -22,7 +21,7 @@ function waitForConfig(): Promise<Config> {
       if (msg.type === 'm3ds:shutdown') process.exit(0);
       if (msg.type === 'm3ds:config') {
         process.off('message', onMsg);
-        resolve(msg.config);
+        resolve(msg);
       }
     };
     process.on('message', onMsg);
@@ -30,18 +29,27 @@ function waitForConfig(): Promise<Config> {
   });
 }
 
+/** How often a serving worker checks its store's readiness to tell the primary of a change. */
+const STORE_STATE_CHECK_MS = 250;
+
 export async function runWorker(): Promise<void> {
   // Ctrl-C reaches the whole process group; the primary orchestrates the shutdown.
   process.on('SIGINT', () => {});
+  // A SIGTERM to the worker itself (a process-group signal, an operator): before it serves there is
+  // nothing to drain, so it goes at once with 0; once serving, it drains (set below).
+  let onSigterm: () => void = () => process.exit(0);
+  process.on('SIGTERM', () => onSigterm());
   const workerId = Number(process.env.M3DS_WORKER_ID ?? 0);
-  let config = await waitForConfig();
+  const initial = await waitForConfig();
+  let config = initial.config;
   const logger = createLogger(config.logging.level as Logger['level'], { pid: process.pid, worker: workerId });
   const metrics = createMetrics('worker');
   const rpc = new RpcClient(send);
   const state: WorkerState = {
     draining: false,
     closing: false,
-    cluster: { alive: 1, expected: 1 },
+    // Not ready until the primary says every configured worker serves.
+    cluster: initial.cluster ?? { alive: 0, expected: 0, ready: false },
     storeReady: () => services?.store.isReady() ?? false,
     startedAt: Date.now(),
   };
@@ -114,7 +122,7 @@ export async function runWorker(): Promise<void> {
         void drain(msg.graceMs, msg.reason);
         break;
       case 'm3ds:cluster':
-        state.cluster = { alive: msg.alive, expected: msg.expected };
+        state.cluster = { alive: msg.alive, expected: msg.expected, ready: msg.ready };
         break;
       case 'm3ds:metrics-req':
         void metrics.registry.getMetricsAsJSON().then((m) => send({ type: 'm3ds:metrics-res', id: msg.id, metrics: m }));
@@ -125,7 +133,7 @@ export async function runWorker(): Promise<void> {
   });
   // When the primary dies, Node's cluster module ends the worker itself; nothing can be drained then.
   process.on('disconnect', () => rpc.failAll('primary gone'));
-  process.on('SIGTERM', () => void drain(config.server.shutdownGraceMs, 'sigterm'));
+  onSigterm = () => void drain(config.server.shutdownGraceMs, 'sigterm');
 
   server.on('clientError', (err, socket) => {
     if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
@@ -140,6 +148,15 @@ export async function runWorker(): Promise<void> {
     serving = true;
     const addr = server.address();
     const port = typeof addr === 'object' && addr ? addr.port : config.server.port;
-    send({ type: 'm3ds:listening', port });
+    let storeReady = state.storeReady();
+    send({ type: 'm3ds:listening', port, storeReady });
+    // The primary's readiness verdict includes every worker's store; tell it when this one's changes.
+    const watch = setInterval(() => {
+      const now = state.storeReady();
+      if (now === storeReady || drainStarted) return;
+      storeReady = now;
+      send({ type: 'm3ds:worker-state', storeReady });
+    }, STORE_STATE_CHECK_MS);
+    watch.unref();
   });
 }

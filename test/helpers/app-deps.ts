@@ -15,7 +15,7 @@ export function testDeps(env: Record<string, string> = {}, overrides: Partial<Ap
   const state: WorkerState = {
     draining: false,
     closing: false,
-    cluster: { alive: 1, expected: 1 },
+    cluster: { alive: 1, expected: 1, ready: true },
     storeReady: () => true,
     startedAt: Date.now(),
   };

@@ -151,7 +151,8 @@ describe('store (integration)', function () {
   it('starts while Redis is down, reports not ready, and becomes ready when Redis arrives', async function () {
     requireRedis(this);
     const port = await freePort();
-    server = await startServer({ workers: 2, env: { ACCESS_LOG: 'false', REDIS_URL: `redis://127.0.0.1:${port}` } });
+    server = await startServer({ workers: 2, waitReady: false, env: { ACCESS_LOG: 'false', REDIS_URL: `redis://127.0.0.1:${port}` } });
+    await server.waitForLog((l) => l.msg === 'workers serving; waiting for the store before reporting ready', 20_000);
     expect((await fetch(server.url('/health/ready'))).status).to.equal(503);
     expect((await fetch(server.url('/health/live'))).status).to.equal(200);
     redis = await startRedis({ port, appendonly: false });
@@ -162,6 +163,9 @@ describe('store (integration)', function () {
       ok = (await fetch(s.url('/health/ready'))).status === 200;
     }
     expect(ok).to.equal(true);
+    // The ready line comes when the store does, not before.
+    const ready = await s.waitForLog((l) => l.msg === 'ready', 1000);
+    expect(ready.pid).to.equal(s.pid);
     expect((await fetch(server.url('/__test/store/arrived'), { method: 'POST' })).status).to.equal(200);
   });
 

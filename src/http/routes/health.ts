@@ -1,5 +1,5 @@
 // Health probes (SPEC §10): /health in the existing mock's shape, /health/live (process up),
-// /health/ready (L2 reachable, not draining, workers up).
+// /health/ready (L2 reachable, not draining, every configured worker serving).
 import { Router } from 'express';
 import type { AppDeps } from '../deps.js';
 
@@ -16,12 +16,17 @@ export function healthRoutes(deps: AppDeps, basePath: string): Router {
   r.get(`${basePath}/ready`, (_req, res) => {
     const { state } = deps;
     const store = state.storeReady();
-    const ready = store && !state.draining && state.cluster.alive > 0;
+    // The primary's verdict (every configured worker serves and reaches the store) and this worker's own view.
+    const ready = state.cluster.ready && store && !state.draining;
     res.status(ready ? 200 : 503);
     if (!ready) res.setHeader('Retry-After', '1');
     res.json({
       status: ready ? 'ready' : 'not ready',
-      checks: { store: store ? 'up' : 'down', draining: state.draining, workers: state.cluster },
+      checks: {
+        store: store ? 'up' : 'down',
+        draining: state.draining,
+        workers: { alive: state.cluster.alive, expected: state.cluster.expected },
+      },
     });
   });
   return r;
