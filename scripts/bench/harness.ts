@@ -26,6 +26,25 @@ export interface Scenario {
   run(seconds: number): Promise<Measurement>;
 }
 
+/** The scenarios of a started group, and how to stop what the group started. */
+export interface ScenarioGroup {
+  scenarios: Scenario[];
+  close(): Promise<void>;
+}
+
+/**
+ * A benchmark group as scripts/bench.ts knows it: its scenario names are known without starting
+ * anything (for --help and --only), and start() returns scenarios with exactly those names.
+ */
+export interface BenchGroup {
+  name: string;
+  description: string;
+  /** Programs the group runs besides node. */
+  needs: string[];
+  scenarioNames(): string[];
+  start(root: string): Promise<ScenarioGroup>;
+}
+
 
 /** CPU seconds (user + system) of a process and all its descendants, from /proc. */
 export function treeCpuSeconds(rootPid: number): number {

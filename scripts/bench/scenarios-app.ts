@@ -6,8 +6,16 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
-import { freePort, type Measurement, runWrk, type Scenario, startProcess, stopProcess } from './harness.js';
-import type { ScenarioGroup } from './scenarios-http.js';
+import { type BenchGroup, freePort, type Measurement, runWrk, type Scenario, type ScenarioGroup, startProcess, stopProcess } from './harness.js';
+
+/** Server variants and scenario names of the group, shared by --help/--only and the scenarios themselves. */
+const VARIANTS: readonly { name: string; env: Record<string, string> }[] = [
+  { name: 'PS256, async crypto (default)', env: { SIGNING_ALGORITHM: 'PS256' } },
+  { name: 'PS256, signing in the Piscina pool', env: { SIGNING_ALGORITHM: 'PS256', POOL_OFFLOAD: 'sign,ecdh' } },
+  { name: 'ES256, async crypto', env: { SIGNING_ALGORITHM: 'ES256' } },
+];
+const ceilingName = (alg: 'PS256' | 'ES256') => `signing ceiling ${alg} (all cores)`;
+const variantName = (v: { name: string }) => `app AReq (challenge) ${v.name}`;
 
 function sdkKey(): { kty: string; crv: string; x: string; y: string } {
   const { publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
@@ -98,19 +106,14 @@ async function loopDelayP99Ms(port: number): Promise<number> {
   return line ? Number(line.split(' ')[1]) * 1000 : Number.NaN;
 }
 
-export async function appScenarios(root: string): Promise<ScenarioGroup> {
+async function appScenarios(root: string): Promise<ScenarioGroup> {
   const workers = String(os.availableParallelism());
   const procs: ChildProcess[] = [];
-  const variants: { name: string; env: Record<string, string> }[] = [
-    { name: 'PS256, async crypto (default)', env: { SIGNING_ALGORITHM: 'PS256' } },
-    { name: 'PS256, signing in the Piscina pool', env: { SIGNING_ALGORITHM: 'PS256', POOL_OFFLOAD: 'sign,ecdh' } },
-    { name: 'ES256, async crypto', env: { SIGNING_ALGORITHM: 'ES256' } },
-  ];
   const scenarios: Scenario[] = [
-    { name: 'signing ceiling PS256 (all cores)', run: (s) => signingCeiling('PS256', s) },
-    { name: 'signing ceiling ES256 (all cores)', run: (s) => signingCeiling('ES256', s) },
+    { name: ceilingName('PS256'), run: (s) => signingCeiling('PS256', s) },
+    { name: ceilingName('ES256'), run: (s) => signingCeiling('ES256', s) },
   ];
-  for (const v of variants) {
+  for (const v of VARIANTS) {
     const port = await freePort();
     const p = await startProcess(
       process.execPath,
@@ -120,9 +123,9 @@ export async function appScenarios(root: string): Promise<ScenarioGroup> {
       port,
     );
     procs.push(p);
-    const ceiling = v.env.SIGNING_ALGORITHM === 'ES256' ? 'signing ceiling ES256 (all cores)' : 'signing ceiling PS256 (all cores)';
+    const ceiling = ceilingName(v.env.SIGNING_ALGORITHM === 'ES256' ? 'ES256' : 'PS256');
     scenarios.push({
-      name: `app AReq (challenge) ${v.name}`,
+      name: variantName(v),
       baseline: [ceiling],
       run: async (s) => {
         const m = await runWrk({ url: `http://127.0.0.1:${port}/3ds/authenticate`, lua: areqLua() }, s, p.pid as number);
@@ -138,3 +141,11 @@ export async function appScenarios(root: string): Promise<ScenarioGroup> {
     },
   };
 }
+
+export const APP_GROUP: BenchGroup = {
+  name: 'app',
+  description: 'app AReqs that open a challenge (signed acsSignedContent, fresh P-256 key) per signing variant, against bare signatures/s on every core',
+  needs: ['wrk'],
+  scenarioNames: () => [ceilingName('PS256'), ceilingName('ES256'), ...VARIANTS.map(variantName)],
+  start: appScenarios,
+};

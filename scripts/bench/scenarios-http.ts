@@ -5,13 +5,18 @@ import os from 'node:os';
 import path from 'node:path';
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
-import { freePort, runWrk, type Scenario, startProcess, stopProcess } from './harness.js';
+import { type BenchGroup, freePort, runWrk, type Scenario, type ScenarioGroup, startProcess, stopProcess } from './harness.js';
 import { uniqueAReqLua } from './scenarios-app.js';
 
-export interface ScenarioGroup {
-  scenarios: Scenario[];
-  close(): Promise<void>;
-}
+/** Scenario names of the group, shared by --help/--only and the scenarios themselves. */
+const NAMES = {
+  bare: (workers: string) => `bare node:http cluster (${workers} workers)`,
+  health: 'mock GET /health',
+  version: 'mock POST /3ds/version',
+  authPlain: 'mock POST /3ds/authenticate (frictionless, no compression)',
+  authGzip: 'mock POST /3ds/authenticate (frictionless, gzip from 1 KiB)',
+};
+const workerCount = () => String(os.availableParallelism());
 
 const VERSION_BODY = JSON.stringify({ cardNumber: '4000400040004001' });
 
@@ -20,8 +25,8 @@ async function httpOk(url: string): Promise<boolean> {
   return r.ok;
 }
 
-export async function httpScenarios(root: string): Promise<ScenarioGroup> {
-  const workers = String(os.availableParallelism());
+async function httpScenarios(root: string): Promise<ScenarioGroup> {
+  const workers = workerCount();
   const procs: ChildProcess[] = [];
   const barePort = await freePort();
   const mockPort = await freePort();
@@ -49,27 +54,33 @@ export async function httpScenarios(root: string): Promise<ScenarioGroup> {
     barePort,
   );
   procs.push(bare);
-  const bareName = `bare node:http cluster (${workers} workers)`;
+  const bareName = NAMES.bare(workers);
   const scenarios: Scenario[] = [
     {
       name: bareName,
       run: (s) => runWrk({ url: `http://127.0.0.1:${barePort}/`, method: 'POST', body: VERSION_BODY }, s, bare.pid as number),
     },
     {
-      name: 'mock GET /health',
+      name: NAMES.health,
       baseline: [bareName],
       run: (s) => runWrk({ url: `http://127.0.0.1:${mockPort}/health` }, s, mock.pid as number),
     },
     {
-      name: 'mock POST /3ds/version',
+      name: NAMES.version,
       baseline: [bareName],
       run: (s) => runWrk({ url: `http://127.0.0.1:${mockPort}/3ds/version`, method: 'POST', body: VERSION_BODY }, s, mock.pid as number),
     },
   ];
   // Compression on authenticate responses (issue 6): the same frictionless AReq with and without
   // Accept-Encoding; the response sizes are printed once, the throughput cost is the ratio.
-  const fixture = JSON.parse(readFileSync(path.join(root, '../shared/fixtures/authenticate-browser.json'), 'utf8')) as Record<string, Record<string, unknown>>;
-  const areq = { ...fixture, threeDSServerTransID: '@ID@', cardholderAccount: { ...fixture.cardholderAccount, acctNumber: '4000400040004000' } };
+  // The repository's sample AReq (examples/), plus the results URL the measured figures were taken with.
+  const fixture = JSON.parse(readFileSync(path.join(root, 'examples/authenticate-browser.json'), 'utf8')) as Record<string, Record<string, unknown>>;
+  const areq = {
+    ...fixture,
+    threeDSServerTransID: '@ID@',
+    cardholderAccount: { ...fixture.cardholderAccount, acctNumber: '4000400040004000' },
+    merchant: { ...fixture.merchant, resultsResponseNotificationUrl: 'http://127.0.0.1:9901/3ds/results' },
+  };
   delete (areq.cardholderAccount as Record<string, unknown>).cardSecurityCode;
   // A second server that compresses from 1 KiB, so the authenticate response (about 2.7 KB, below the
   // default 4 KiB threshold) is compressed and the cost and the saving can be read side by side.
@@ -104,11 +115,11 @@ export async function httpScenarios(root: string): Promise<ScenarioGroup> {
     sizes[`${name}Encoding`] = encoding === 'gzip' ? 1 : 0;
   }
   process.stderr.write(`authenticate response on the wire: ${sizes.plain} bytes plain; ${sizes.gzip} bytes with gzip (content-encoding gzip: ${sizes.gzipEncoding === 1})\n`);
-  const plainName = 'mock POST /3ds/authenticate (frictionless, no compression)';
+  const plainName = NAMES.authPlain;
   scenarios.push(
     { name: plainName, baseline: [bareName], run: (s) => runWrk({ url: `http://127.0.0.1:${mockPort}/3ds/authenticate`, lua: uniqueAReqLua(areq) }, s, mock.pid as number) },
     {
-      name: 'mock POST /3ds/authenticate (frictionless, gzip from 1 KiB)',
+      name: NAMES.authGzip,
       baseline: [plainName],
       run: (s) => runWrk({ url: `http://127.0.0.1:${gzPort}/3ds/authenticate`, lua: uniqueAReqLua(areq, { 'Accept-Encoding': 'gzip' }) }, s, gz.pid as number),
     },
@@ -120,3 +131,11 @@ export async function httpScenarios(root: string): Promise<ScenarioGroup> {
     },
   };
 }
+
+export const HTTP_GROUP: BenchGroup = {
+  name: 'http',
+  description: 'the server as npm start runs it (all cores, embedded store), load from wrk, against a bare node:http cluster',
+  needs: ['wrk'],
+  scenarioNames: () => [NAMES.bare(workerCount()), NAMES.health, NAMES.version, NAMES.authPlain, NAMES.authGzip],
+  start: httpScenarios,
+};

@@ -11,11 +11,21 @@ import { createMetrics } from '../../src/metrics.js';
 import { createStore } from '../../src/store/create-store.js';
 import type { TransactionStore } from '../../src/store/store.js';
 import { startRedis } from '../../test/helpers/redis.js';
-import { type Measurement, median, type Scenario } from './harness.js';
-import type { ScenarioGroup } from './scenarios-http.js';
+import { type BenchGroup, type Measurement, median, type Scenario, type ScenarioGroup } from './harness.js';
 
 type Rec = { n: number; final?: boolean; pad: string };
 const PAD = 'x'.repeat(1500); // about the size of a transaction record
+
+/** Scenario names of the group, shared by --help/--only and the scenarios themselves. */
+const NAMES = {
+  naiveRead: 'store naive Redis read (connection per op, no L1)',
+  naiveRmw: 'store naive Redis read-modify-write',
+  l1Hit: 'store L1 hit (final record)',
+  readEmbedded: 'store read, version-validated (embedded, IPC)',
+  readRedis: 'store read, version-validated (Redis)',
+  casEmbedded: 'store read+CAS write (embedded, IPC)',
+  casRedis: 'store read+CAS write (Redis)',
+};
 
 /** Runs `op` from `concurrency` loops for `seconds`; per-op latency and this process's CPU. */
 async function drive(seconds: number, concurrency: number, op: (i: number) => Promise<unknown>): Promise<Measurement> {
@@ -51,7 +61,7 @@ async function drive(seconds: number, concurrency: number, op: (i: number) => Pr
   };
 }
 
-export async function storeScenarios(root: string): Promise<ScenarioGroup> {
+async function storeScenarios(root: string): Promise<ScenarioGroup> {
   const redis = await startRedis({ appendonly: false });
   const logger = createLogger('warn');
   const child: ChildProcess = fork(path.join(root, 'scripts/bench/store-host.ts'), [], { execArgv: ['--import', 'tsx'], stdio: 'inherit' });
@@ -98,9 +108,9 @@ export async function storeScenarios(root: string): Promise<ScenarioGroup> {
   };
   const C = 32;
   const scenarios: Scenario[] = [
-    { name: 'store naive Redis read (connection per op, no L1)', run: (s) => drive(s, C, (i) => naive((c) => c.get(naiveKey(i % KEYS)))) },
+    { name: NAMES.naiveRead, run: (s) => drive(s, C, (i) => naive((c) => c.get(naiveKey(i % KEYS)))) },
     {
-      name: 'store naive Redis read-modify-write',
+      name: NAMES.naiveRmw,
       run: (s) =>
         drive(s, C, (i) =>
           naive(async (c) => {
@@ -109,11 +119,11 @@ export async function storeScenarios(root: string): Promise<ScenarioGroup> {
           }),
         ),
     },
-    { name: 'store L1 hit (final record)', baseline: ['store naive Redis read (connection per op, no L1)'], run: (s) => drive(s, C, (i) => embedded.get(`f${i % KEYS}`)) },
-    { name: 'store read, version-validated (embedded, IPC)', baseline: ['store naive Redis read (connection per op, no L1)'], run: (s) => drive(s, C, (i) => embedded.get(`m${i % KEYS}`)) },
-    { name: 'store read, version-validated (Redis)', baseline: ['store naive Redis read (connection per op, no L1)'], run: (s) => drive(s, C, (i) => viaRedis.get(`m${i % KEYS}`)) },
-    { name: 'store read+CAS write (embedded, IPC)', baseline: ['store naive Redis read-modify-write'], run: (s) => drive(s, C, (i) => bump(embedded, `m${i % KEYS}`)) },
-    { name: 'store read+CAS write (Redis)', baseline: ['store naive Redis read-modify-write'], run: (s) => drive(s, C, (i) => bump(viaRedis, `m${i % KEYS}`)) },
+    { name: NAMES.l1Hit, baseline: [NAMES.naiveRead], run: (s) => drive(s, C, (i) => embedded.get(`f${i % KEYS}`)) },
+    { name: NAMES.readEmbedded, baseline: [NAMES.naiveRead], run: (s) => drive(s, C, (i) => embedded.get(`m${i % KEYS}`)) },
+    { name: NAMES.readRedis, baseline: [NAMES.naiveRead], run: (s) => drive(s, C, (i) => viaRedis.get(`m${i % KEYS}`)) },
+    { name: NAMES.casEmbedded, baseline: [NAMES.naiveRmw], run: (s) => drive(s, C, (i) => bump(embedded, `m${i % KEYS}`)) },
+    { name: NAMES.casRedis, baseline: [NAMES.naiveRmw], run: (s) => drive(s, C, (i) => bump(viaRedis, `m${i % KEYS}`)) },
   ];
   return {
     scenarios,
@@ -125,3 +135,11 @@ export async function storeScenarios(root: string): Promise<ScenarioGroup> {
     },
   };
 }
+
+export const STORE_GROUP: BenchGroup = {
+  name: 'store',
+  description: 'the tiered store as a worker uses it (embedded over IPC, Redis), against a naive connection-per-operation Redis client',
+  needs: ['redis-server'],
+  scenarioNames: () => Object.values(NAMES),
+  start: storeScenarios,
+};
