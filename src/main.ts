@@ -1,8 +1,8 @@
 // Mock 3DS Server: composition root.
 //
 //   primary ── config (convict, validated once) ── embedded L2 store ── metrics aggregation ── signals
-//     ├─ worker 1 ── Express pipeline ── protocol ── L1 (lru-cache) ─┬─ L2: primary over IPC, or Redis
-//     │                                             └─ crypto pool (Piscina threads)
+//     ├─ worker 1 ── HTTP pipeline ── protocol ── L1 (lru-cache) ─┬─ L2: primary over IPC, or Redis
+//     │                                          └─ crypto pool (Piscina threads)
 //     └─ worker N  (one per core; same shape)
 //
 // The stages are imported dynamically, after the primary has started recording signals: loading them

@@ -1,85 +1,127 @@
-// createApp(deps): the ordered pipeline and the route table, as data (README draws it). It never listens:
-// the worker owns the socket, tests use supertest.
+// createApp(deps): the ordered pipeline and the route tables, as data (README draws it), run by two
+// adapters (DESIGN §4): the lean dispatcher for the routes of the 3DS flows, Express for the rest. It
+// never listens: the worker owns the socket, tests use supertest.
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import express, { type ErrorRequestHandler, type Express, type RequestHandler, type Router } from 'express';
 import type { AppDeps } from './deps.js';
+import { createDispatcher } from './dispatcher.js';
+import { exchangeOf, type NamedStage, type Stage } from './exchange.js';
+import { type Live, liveSnapshots } from './live.js';
 import { accessLog } from './middleware/access-log.js';
 import { bodyReader } from './middleware/body-reader.js';
 import { responseCompression } from './middleware/compression.js';
 import { drainGuard } from './middleware/drain-guard.js';
-import { errorHandler } from './middleware/error-handler.js';
+import { sendError } from './middleware/error-handler.js';
 import { faultInjection } from './middleware/fault-injection.js';
 import { httpMetrics } from './middleware/http-metrics.js';
 import { notFound } from './middleware/not-found.js';
-import { rateLimiter } from './middleware/rate-limit.js';
+import { type RateLimiter, rateLimiter } from './middleware/rate-limit.js';
 import { requestId } from './middleware/request-id.js';
 import { securityHeaders } from './middleware/security-headers.js';
+import { acsRoutes } from './routes/acs.js';
 import { adminRoutes } from './routes/admin.js';
+import { apiRoutes } from './routes/api.js';
+import { appChallengeRoutes } from './routes/app-challenge.js';
+import type { FlowRoute } from './routes/flow-route.js';
+import { refusedType } from './routes/flow-route.js';
 import { healthRoutes } from './routes/health.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { testSupportRoutes } from './routes/test-support.js';
-import { acsRoutes } from './routes/acs.js';
-import { appChallengeRoutes } from './routes/app-challenge.js';
-import { apiRoutes } from './routes/api.js';
 
-export interface PipelineStage {
-  name: string;
-  handler: RequestHandler | Router;
-}
-
-/** The request pipeline in order; each stage is one middleware file. */
-export function pipeline(deps: AppDeps): PipelineStage[] {
-  const cfg = deps.config;
-  const stages: PipelineStage[] = [
-    { name: 'request-id', handler: requestId() },
-    { name: 'access-log', handler: accessLog({ logger: deps.logger, enabled: () => cfg().logging.accessLog }) },
-    { name: 'http-metrics', handler: httpMetrics(deps.metrics) },
-    { name: 'drain-guard', handler: drainGuard(deps.state) },
-    { name: 'rate-limit', handler: rateLimiter({ config: cfg, logger: deps.logger, metrics: deps.metrics, rpc: deps.rpc }) },
-    { name: 'security-headers', handler: securityHeaders({ config: cfg }) },
-    { name: 'compression', handler: responseCompression({ config: cfg }) },
-    { name: 'body-reader', handler: bodyReader({ limitBytes: () => cfg().http.bodyLimitBytes }) },
-    { name: 'fault-injection', handler: faultInjection({ config: cfg, logger: deps.logger }) },
+/** The request pipeline in order, shared by both adapters. */
+export function pipeline(deps: AppDeps, limiter: RateLimiter = newLimiter(deps)): NamedStage[] {
+  return [
+    { name: 'request-id', run: requestId() },
+    { name: 'access-log', run: accessLog({ logger: deps.logger }) },
+    { name: 'http-metrics', run: httpMetrics(deps.metrics) },
+    { name: 'drain-guard', run: drainGuard(deps.state) },
+    { name: 'rate-limit', run: limiter },
+    { name: 'compression', run: responseCompression() },
+    { name: 'body-reader', run: bodyReader() },
+    { name: 'fault-injection', run: faultInjection({ logger: deps.logger }) },
   ];
-  return stages;
 }
 
-/** The route groups, in match order. */
-export function routes(deps: AppDeps): PipelineStage[] {
+function newLimiter(deps: AppDeps): RateLimiter {
+  return rateLimiter({ config: deps.config, logger: deps.logger, metrics: deps.metrics, rpc: deps.rpc });
+}
+
+/** The routes of the 3DS flows (the lean dispatcher's table). */
+export function flowRoutes(deps: AppDeps): FlowRoute[] {
+  const p = deps.protocol;
+  return p ? [...apiRoutes(p), ...acsRoutes(p), ...appChallengeRoutes(p)] : [];
+}
+
+/** The route groups only Express serves, in match order. */
+export function expressRoutes(deps: AppDeps): { name: string; handler: Router }[] {
   const c = deps.config();
-  const out: PipelineStage[] = [];
+  const out: { name: string; handler: Router }[] = [];
   // First when enabled, so every response (health included) carries X-Worker-Id for the tests.
   if (c.server.testRoutes) out.push({ name: 'test-support', handler: testSupportRoutes(deps) });
   out.push({ name: 'health', handler: healthRoutes(deps, c.monitoring.healthPath) });
   if (c.monitoring.metricsEnabled) out.push({ name: 'metrics', handler: metricsRoutes(deps, c.monitoring.metricsPath) });
   out.push({ name: 'admin', handler: adminRoutes(deps) });
-  if (deps.protocol) {
-    out.push({ name: 'api', handler: apiRoutes(deps) });
-    out.push({ name: 'acs', handler: acsRoutes(deps) });
-    out.push({ name: 'app-challenge', handler: appChallengeRoutes(deps) });
-  }
   return out;
 }
 
-export function createApp(deps: AppDeps): Express {
+/** A stage as Express middleware; a request the lean dispatcher handed over skips the stages it already ran. */
+export function stageMiddleware(stage: Stage, live: () => Live, index = Number.POSITIVE_INFINITY): RequestHandler {
+  return function stageAdapter(req, res, next) {
+    const ex = exchangeOf(req, res, live);
+    if (index < ex.passed) return next();
+    stage(ex, next);
+  };
+}
+
+export interface App {
+  (req: IncomingMessage, res: ServerResponse): void;
+  readonly express: Express;
+  /** The live settings in force (rebuilt when the config object changes). */
+  live(): Live;
+  /** Closes what the pipeline holds (the rate limiter's counters and connection). */
+  close(): Promise<void>;
+}
+
+export function createApp(deps: AppDeps): App {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
-  applyLiveSettings(app, deps);
-  for (const s of pipeline(deps)) app.use(s.handler);
-  for (const s of routes(deps)) app.use(s.handler);
+  // Express's own `trust proxy` (express-rate-limit's slow path reads req.ip) follows the same snapshot.
+  const live = liveSnapshots(deps.config, (l) => app.set('trust proxy', l.trustSetting));
+  live();
+  const limiter = newLimiter(deps);
+  const stages = pipeline(deps, limiter);
+  const flows = flowRoutes(deps);
+
+  // The rule lives in security-headers.ts; on the lean path the answer helpers (reply.ts) apply it.
+  app.use(securityHeaders({ config: deps.config }));
+  stages.forEach((s, i) => {
+    app.use(stageMiddleware(s.run, live, i));
+  });
+  for (const r of expressRoutes(deps)) app.use(r.handler);
+  for (const route of flows) {
+    app.post(route.path, (req, res, next) => {
+      const ex = exchangeOf(req, res, live);
+      ex.route = route.path;
+      const refused = refusedType(route, ex);
+      if (refused !== undefined) return next(refused);
+      route.handle(ex).catch(next);
+    });
+  }
   app.use(notFound());
-  app.use(errorHandler(deps.logger) as ErrorRequestHandler);
-  return app;
-}
+  app.use(((err, req, res, _next) => sendError(exchangeOf(req, res, live), err, deps.logger)) as ErrorRequestHandler);
 
-/** Settings that follow the live config (called again after a reload). */
-export function applyLiveSettings(app: Express, deps: AppDeps): void {
-  app.set('trust proxy', parseTrustProxy(deps.config().http.trustProxy));
-}
-
-export function parseTrustProxy(v: string): boolean | number | string[] {
-  if (v === 'true') return true;
-  if (v === 'false' || v === '') return false;
-  if (/^[0-9]+$/.test(v)) return Number(v);
-  return v.split(',').map((s) => s.trim());
+  const workerHeaders: readonly (readonly [string, string])[] = [
+    ['X-Worker-Id', String(deps.workerId)],
+    ['X-Worker-Pid', String(process.pid)],
+  ];
+  const dispatch = createDispatcher({
+    stages,
+    routes: flows,
+    fallback: app,
+    live,
+    logger: deps.logger,
+    workerHeaders: () => (live().testRoutes ? workerHeaders : undefined),
+  });
+  return Object.assign(dispatch, { express: app, live, close: () => limiter.close() });
 }

@@ -3,7 +3,7 @@
 import http from 'node:http';
 import net from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { applyLiveSettings, createApp } from '../http/app.js';
+import { createApp } from '../http/app.js';
 import type { AppDeps, WorkerState } from '../http/deps.js';
 import { isOurs, type PrimaryToWorker, RpcClient, type WorkerToPrimary } from '../ipc.js';
 import { createLogger, type Logger } from '../logger.js';
@@ -104,6 +104,7 @@ export async function runWorker(): Promise<void> {
       tracker.destroyAll();
     }
     state.closing = true;
+    await app.close().catch((err: unknown) => logger.error('closing the pipeline failed', { err: err as Error }));
     await services?.close().catch((err: unknown) => logger.error('closing services failed', { err: err as Error }));
     logger.info('worker stopped', { reason });
     process.exit(0);
@@ -115,7 +116,7 @@ export async function runWorker(): Promise<void> {
       case 'm3ds:config':
         config = msg.config;
         logger.level = config.logging.level as Logger['level'];
-        applyLiveSettings(app, deps);
+        app.live();
         logger.debug('configuration applied live');
         break;
       case 'm3ds:shutdown':

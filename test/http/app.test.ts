@@ -9,7 +9,7 @@ import { testDeps } from '../helpers/app-deps.js';
 
 describe('createApp pipeline', () => {
   it('declares its stages in order', () => {
-    expect(pipeline(testDeps()).map((s) => s.name)).to.deep.equal(['request-id', 'access-log', 'http-metrics', 'drain-guard', 'rate-limit', 'security-headers', 'compression', 'body-reader', 'fault-injection']);
+    expect(pipeline(testDeps()).map((s) => s.name)).to.deep.equal(['request-id', 'access-log', 'http-metrics', 'drain-guard', 'rate-limit', 'compression', 'body-reader', 'fault-injection']);
   });
 
   it('returns a made X-Request-ID, or the one given when sane', async () => {
@@ -65,7 +65,7 @@ describe('createApp pipeline', () => {
 
   it('refuses a body that grows past the limit without a Content-Length', async () => {
     const app = createApp(testDeps({ BODY_LIMIT_BYTES: '100' }));
-    const server = app.listen(0, '127.0.0.1');
+    const server = http.createServer(app).listen(0, '127.0.0.1');
     await once(server, 'listening');
     const { port } = server.address() as AddressInfo;
     const status = await new Promise<number>((resolve, reject) => {

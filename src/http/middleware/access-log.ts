@@ -1,27 +1,26 @@
 // One structured info line per request (SPEC §10): method, route template, status, duration, request id
-// and the transaction id when the handler named one (res.locals.transId). Masking happens in the logger.
-import type { NextFunction, Request, Response } from 'express';
+// and the transaction id when the route named one (ex.transId). Masking happens in the logger.
 import type { Logger } from '../../logger.js';
+import type { Stage } from '../exchange.js';
 import { routeLabel } from './route-label.js';
 
 export interface AccessLogOptions {
   logger: Logger;
-  enabled: () => boolean;
 }
 
-export function accessLog(opts: AccessLogOptions) {
+export function accessLog(opts: AccessLogOptions): Stage {
   const { logger } = opts;
-  return function accessLogMiddleware(req: Request, res: Response, next: NextFunction): void {
-    if (opts.enabled() && logger.enabled('info')) {
-      res.once('finish', () => {
-        const ms = Number(process.hrtime.bigint() - req.startedAt) / 1e6;
+  return function accessLogStage(ex, next) {
+    if (ex.live.accessLog && logger.enabled('info')) {
+      ex.res.once('finish', () => {
+        const ms = Number(process.hrtime.bigint() - ex.startedAt) / 1e6;
         logger.info('request', {
-          method: req.method,
-          route: routeLabel(req),
-          status: res.statusCode,
+          method: ex.req.method,
+          route: routeLabel(ex),
+          status: ex.res.statusCode,
           durationMs: Math.round(ms * 1000) / 1000,
-          requestId: req.id,
-          transId: res.locals.transId as string | undefined,
+          requestId: ex.id,
+          transId: ex.transId,
         });
       });
     }

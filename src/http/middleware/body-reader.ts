@@ -1,13 +1,9 @@
 // A lean body reader (SPEC §12: no body parser heavier than the job): one pass over the stream with a
 // size limit, then JSON, form or text by content type. 413 above the limit (checked from Content-Length
 // before reading), 400 for malformed JSON; `requireJson` gives routes their 415.
-import type { NextFunction, Request, Response } from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { AppError } from '../../errors.js';
-
-export interface BodyReaderOptions {
-  /** Read per request: the limit is reloadable. */
-  limitBytes: () => number;
-}
+import type { Stage } from '../exchange.js';
 
 type BodyKind = 'json' | 'form' | 'text';
 
@@ -38,20 +34,22 @@ export function jsonDepthAbove(value: unknown, max: number): boolean {
   return false;
 }
 
-export function isJsonRequest(req: Request): boolean {
+export function isJsonRequest(req: IncomingMessage): boolean {
   return kindOf(req.headers['content-type']) === 'json';
 }
 
-function hasBody(req: Request): boolean {
+function hasBody(req: IncomingMessage): boolean {
   if (req.headers['transfer-encoding'] !== undefined) return true;
   const len = req.headers['content-length'];
   return len !== undefined && len !== '0';
 }
 
-export function bodyReader(opts: BodyReaderOptions) {
-  return function bodyReaderMiddleware(req: Request, _res: Response, next: NextFunction): void {
+/** Reads the body into ex.body (and req.body, for routes Express carries). */
+export function bodyReader(): Stage {
+  return function bodyReaderStage(ex, next) {
+    const req = ex.req;
     if (req.method === 'GET' || req.method === 'HEAD' || !hasBody(req)) return next();
-    const limit = opts.limitBytes();
+    const limit = ex.live.bodyLimit;
     const declared = Number(req.headers['content-length']);
     if (declared > limit) {
       req.resume();
@@ -82,40 +80,44 @@ export function bodyReader(opts: BodyReaderOptions) {
       const raw = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size);
       const text = raw.toString('utf8');
       const kind = kindOf(req.headers['content-type']);
+      let body: unknown;
       if (kind === 'json') {
-        if (text.trim() === '') req.body = undefined;
-        else {
+        if (text.trim() !== '') {
           try {
-            req.body = JSON.parse(text);
+            body = JSON.parse(text);
           } catch {
             return next(new AppError('MALFORMED_JSON', 'request body is not valid JSON'));
           }
-          if (jsonDepthAbove(req.body, MAX_JSON_DEPTH)) {
+          if (jsonDepthAbove(body, MAX_JSON_DEPTH)) {
             return next(new AppError('MALFORMED_JSON', `request body nests deeper than ${MAX_JSON_DEPTH} levels`));
           }
         }
       } else if (kind === 'form') {
         const out: Record<string, string> = Object.create(null);
         for (const [k, v] of new URLSearchParams(text)) if (!(k in out)) out[k] = v;
-        req.body = out;
-      } else req.body = text;
+        body = out;
+      } else body = text;
+      ex.body = body;
+      (req as IncomingMessage & { body?: unknown }).body = body;
       next();
     });
   };
 }
 
-/** Route guard: only JSON bodies (415 otherwise). */
-export function requireJson(req: Request, _res: Response, next: NextFunction): void {
-  if (isJsonRequest(req)) return next();
-  next(new AppError('UNSUPPORTED_MEDIA_TYPE', `expected application/json, got ${req.headers['content-type'] ?? 'no content type'}`));
+/** The 415 of a route that takes JSON only; undefined when the request is JSON. */
+export function notJson(req: IncomingMessage): AppError | undefined {
+  if (isJsonRequest(req)) return undefined;
+  return new AppError('UNSUPPORTED_MEDIA_TYPE', `expected application/json, got ${req.headers['content-type'] ?? 'no content type'}`);
 }
 
-/** Route guard for other media types (e.g. application/jose). */
-export function requireType(...mimes: string[]) {
-  const allowed = new Set(mimes.map((m) => m.toLowerCase()));
-  return function requireTypeMiddleware(req: Request, _res: Response, next: NextFunction): void {
-    const ct = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
-    if (allowed.has(ct)) return next();
-    next(new AppError('UNSUPPORTED_MEDIA_TYPE', `expected ${mimes.join(' or ')}, got ${ct || 'no content type'}`));
-  };
+/** The 415 of a route that takes one of `mimes` (lower case); undefined when the request is one. */
+export function notOneOf(req: IncomingMessage, mimes: readonly string[]): AppError | undefined {
+  const ct = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+  if (mimes.includes(ct)) return undefined;
+  return new AppError('UNSUPPORTED_MEDIA_TYPE', `expected ${mimes.join(' or ')}, got ${ct || 'no content type'}`);
+}
+
+/** Express route guard: only JSON bodies (415 otherwise). */
+export function requireJson(req: IncomingMessage, _res: ServerResponse, next: (err?: unknown) => void): void {
+  next(notJson(req));
 }

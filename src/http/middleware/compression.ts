@@ -4,17 +4,16 @@
 // skip the package entirely, so the JSON hot path pays one header lookup. Live: the package is rebuilt
 // when the compression settings change.
 import type { IncomingHttpHeaders } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import compression from 'compression';
-import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { Config } from '../../config.js';
+import type { Stage } from '../exchange.js';
 
 type Settings = Config['http']['compression'];
 
 const CODINGS = /\b(?:gzip|br|deflate)\b/i;
 
-export interface CompressionOptions {
-  config: () => Config;
-}
+type Connect = (req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void) => void;
 
 /** Whether a Content-Type value is one of `types` ("text/html", or a "text/*" family). */
 export function typeListed(contentType: unknown, types: readonly string[]): boolean {
@@ -34,24 +33,25 @@ function acceptsCoding(headers: IncomingHttpHeaders): boolean {
   return ae !== undefined && CODINGS.test(ae);
 }
 
-function build(s: Settings): RequestHandler {
+function build(s: Settings): Connect {
   const types = [...s.types];
+  // The package is connect middleware over Node's request and response: it needs nothing of Express.
   return compression({
     threshold: s.thresholdBytes,
     filter: (_req, res) => typeListed(res.getHeader('Content-Type'), types),
-  });
+  }) as unknown as Connect;
 }
 
-export function responseCompression(opts: CompressionOptions) {
+export function responseCompression(): Stage {
   let settings: Settings | undefined;
-  let compress: RequestHandler | undefined;
-  return function compressionMiddleware(req: Request, res: Response, next: NextFunction): void {
-    const s = opts.config().http.compression;
-    if (!s.enabled || !acceptsCoding(req.headers)) return next();
+  let compress: Connect | undefined;
+  return function compressionStage(ex, next) {
+    const s = ex.live.config.http.compression;
+    if (!s.enabled || !acceptsCoding(ex.req.headers)) return next();
     if (s !== settings || compress === undefined) {
       settings = s;
       compress = build(s);
     }
-    compress(req, res, next);
+    compress(ex.req, ex.res, next);
   };
 }

@@ -7,78 +7,69 @@
 // Delays are capped by faults.maxDelayMs, use unref'd timers and end early if the client goes away.
 // Health, metrics and admin routes are exempt. The stage runs after the body is read, so an injected
 // answer comes where a real server's would: after the request arrived.
-import type { NextFunction, Request, Response } from 'express';
-import type { Config } from '../../config.js';
 import { AppError, errorEnvelope } from '../../errors.js';
 import type { Logger } from '../../logger.js';
-import { isControlPath } from './control-paths.js';
-import { type CompiledRule, type Fault, FaultHeaderError, compileRules, faultFromHeaders, faultFromRules, NO_FAULT } from './fault-spec.js';
+import type { Exchange, Next, Stage } from '../exchange.js';
+import { sendJson } from '../reply.js';
+import { type Fault, FaultHeaderError, faultFromHeaders, faultFromRules, NO_FAULT } from './fault-spec.js';
 
 // setTimeout fires at once above this; faults.maxDelayMs may be configured higher.
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
 export interface FaultInjectionOptions {
-  config: () => Config;
   logger: Logger;
   /** Source of randomness for probabilities and delays (tests). */
   random?: () => number;
 }
 
-function answer(res: Response, error: NonNullable<Fault['error']>): void {
+function answer(ex: Exchange, error: NonNullable<Fault['error']>): void {
   const err = new AppError('INJECTED_FAULT', `injected fault: HTTP ${error.status}, errorCode ${error.errorCode}`);
   const body = errorEnvelope(err);
   body.errorDetails.errorCode = error.errorCode;
   // What a real server under load says with these statuses.
-  if (error.status === 429 || error.status === 503) res.setHeader('Retry-After', '1');
-  res.status(error.status).json(body);
+  sendJson(ex, error.status, body, error.status === 429 || error.status === 503 ? { 'Retry-After': '1' } : undefined);
 }
 
-export function faultInjection(opts: FaultInjectionOptions) {
+export function faultInjection(opts: FaultInjectionOptions): Stage {
   const random = opts.random ?? Math.random;
-  let rulesFor: Config['faults']['rules'] | undefined;
-  let compiled: CompiledRule[] = [];
 
-  const act = (fault: Fault, req: Request, res: Response, next: NextFunction): void => {
+  const act = (fault: Fault, ex: Exchange, next: Next): void => {
     if (fault.drop) {
-      opts.logger.debug('injected fault: connection dropped', { requestId: req.id });
-      req.socket.destroy();
+      opts.logger.debug('injected fault: connection dropped', { requestId: ex.id });
+      ex.req.socket.destroy();
       return;
     }
-    if (fault.error) return answer(res, fault.error);
+    if (fault.error) return answer(ex, fault.error);
     next();
   };
 
-  return function faultInjectionMiddleware(req: Request, res: Response, next: NextFunction): void {
-    const config = opts.config();
-    const f = config.faults;
-    if (f.rules.length === 0 && !f.headersEnabled) return next();
-    if (isControlPath(config, req.path)) return next();
+  return function faultInjectionStage(ex, next) {
+    const live = ex.live;
+    if (!live.faultsActive) return next();
+    if (live.isControlPath(ex.path)) return next();
+    const f = live.config.faults;
     let fault: Fault | undefined;
     if (f.headersEnabled) {
       try {
-        fault = faultFromHeaders(req.headers, f.maxDelayMs, random);
+        fault = faultFromHeaders(ex.req.headers, f.maxDelayMs, random);
       } catch (err) {
         if (err instanceof FaultHeaderError) return next(new AppError('INVALID_FORMAT', err.message));
         throw err;
       }
     }
     if (fault === undefined) {
-      if (f.rules.length === 0) return next();
-      if (f.rules !== rulesFor) {
-        rulesFor = f.rules;
-        compiled = compileRules(f.rules);
-      }
-      fault = faultFromRules(compiled, req.method, req.path, f.maxDelayMs, random);
+      if (live.faultRules.length === 0) return next();
+      fault = faultFromRules(live.faultRules, ex.req.method ?? 'GET', ex.path, f.maxDelayMs, random);
     }
     if (fault === NO_FAULT) return next();
-    if (fault.delayMs <= 0) return act(fault, req, res, next);
+    if (fault.delayMs <= 0) return act(fault, ex, next);
     const chosen = fault;
     const onClose = () => clearTimeout(timer);
     const timer = setTimeout(() => {
-      res.off('close', onClose);
-      act(chosen, req, res, next);
+      ex.res.off('close', onClose);
+      act(chosen, ex, next);
     }, Math.min(Math.round(fault.delayMs), MAX_TIMER_MS));
     timer.unref();
-    res.once('close', onClose);
+    ex.res.once('close', onClose);
   };
 }

@@ -8,15 +8,16 @@
 // Live: enabled, windowMs, max and headers follow deps.config(); a change builds a new limiter at the
 // next request. Health, metrics and admin routes are never limited. A refusal is the §8 envelope with
 // status 429, Retry-After (seconds to the window's end) and the RateLimit headers of the chosen draft.
+import type { ServerResponse } from 'node:http';
 import os from 'node:os';
-import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import type { Request, RequestHandler, Response } from 'express';
 import { type ClientRateLimitInfo, ipKeyGenerator, MemoryStore, type RateLimitInfo, rateLimit, type Store } from 'express-rate-limit';
 import { type Config, storeBackend, workerCount } from '../../config.js';
 import { AppError, errorEnvelope } from '../../errors.js';
 import type { RpcClient } from '../../ipc.js';
 import type { Logger } from '../../logger.js';
 import type { Metrics } from '../../metrics.js';
-import { isControlPath } from './control-paths.js';
+import { clientIp, type Stage } from '../exchange.js';
 import { connectRateLimitRedis, type RedisLike, rateLimitKeyPrefix, redisLeaseSource } from './rate-limit-redis.js';
 import { LeaseStore, type LeaseSource, leaseDivisor, rpcLeaseSource } from './rate-limit-store.js';
 
@@ -34,11 +35,11 @@ export interface RateLimiterOptions {
   processes?: number;
 }
 
-/** The middleware, plus close() for the connection it may own. */
-export type RateLimiter = RequestHandler & { close(): Promise<void> };
+/** The stage, plus close() for the connection it may own. */
+export type RateLimiter = Stage & { close(): Promise<void> };
 
 type Limits = Config['http']['rateLimit'];
-type HeaderWriter = (res: Response, hit: ClientRateLimitInfo) => void;
+type HeaderWriter = (res: ServerResponse, hit: ClientRateLimitInfo) => void;
 
 interface Limiter {
   limits: Limits;
@@ -145,24 +146,26 @@ export function rateLimiter(opts: RateLimiterOptions): RateLimiter {
     current = build(l);
   };
 
-  const middleware = function rateLimitMiddleware(req: Request, res: Response, next: NextFunction): void {
-    const config = opts.config();
-    const l = config.http.rateLimit;
-    if (!l.enabled || isControlPath(config, req.path)) return next();
+  const stage = function rateLimitStage(ex, next) {
+    const live = ex.live;
+    const l = live.config.http.rateLimit;
+    if (!l.enabled || live.isControlPath(ex.path)) return next();
     if (l !== current.limits) refresh(l);
     const { lease, headers } = current;
     if (lease !== undefined && headers !== undefined) {
-      const hit = lease.trySpend(clientKey(req.ip ?? ''));
+      const hit = lease.trySpend(clientKey(clientIp(ex)));
       if (hit !== undefined) {
-        headers(res, hit);
+        headers(ex.res, hit);
         return next();
       }
     }
-    void current.handler(req, res, next);
+    // The library's path (a new lease, a refusal, draft-8 headers) runs on Express's request and response.
+    if (ex.handOff) return ex.handOff();
+    void current.handler(ex.req as Request, ex.res as Response, next);
   } as RateLimiter;
-  middleware.close = async () => {
+  stage.close = async () => {
     void current.store.shutdown?.();
     await ownRedis?.close();
   };
-  return middleware;
+  return stage;
 }

@@ -1,22 +1,9 @@
-// Takes X-Request-ID from the client (when sane) or makes one, and returns it on the response.
-import { randomUUID } from 'node:crypto';
-import type { NextFunction, Request, Response } from 'express';
+// Returns the request's id (the client's X-Request-ID when sane, else a new one: see exchange.ts).
+import type { Stage } from '../exchange.js';
 
-const SANE_ID = /^[A-Za-z0-9._:-]{1,128}$/;
-
-declare module 'express-serve-static-core' {
-  interface Request {
-    id: string;
-    startedAt: bigint;
-  }
-}
-
-export function requestId() {
-  return function requestIdMiddleware(req: Request, res: Response, next: NextFunction): void {
-    const given = req.headers['x-request-id'];
-    req.id = typeof given === 'string' && SANE_ID.test(given) ? given : randomUUID();
-    req.startedAt = process.hrtime.bigint();
-    res.setHeader('X-Request-ID', req.id);
+export function requestId(): Stage {
+  return function requestIdStage(ex, next) {
+    ex.res.setHeader('X-Request-ID', ex.id);
     next();
   };
 }

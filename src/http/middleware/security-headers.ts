@@ -38,6 +38,13 @@ function writeHeadHeaders(args: unknown[]): Record<string, unknown> | undefined 
   return out;
 }
 
+/** The security headers of a content type (none for types other than JSON and HTML). */
+export function securityHeadersFor(contentType: unknown, https: boolean): HeaderList {
+  return listFor(contentType, https) ?? NONE;
+}
+
+const NONE: HeaderList = [];
+
 function listFor(contentType: unknown, https: boolean): HeaderList | undefined {
   if (typeof contentType !== 'string') return undefined;
   const semi = contentType.indexOf(';');
@@ -82,15 +89,6 @@ function hookPrototype(proto: Hooked, https: () => boolean): void {
   proto[HTTPS] = https;
 }
 
-/** For a response whose prototype is not an app's own (never the case under createApp). */
-function hookInstance(res: Response, https: boolean): void {
-  const writeHead = res.writeHead as unknown as WriteHead;
-  res.writeHead = function securedWriteHead(this: ServerResponse, ...args: unknown[]) {
-    if (!this.headersSent) apply(this, args, https);
-    return writeHead.apply(this, args);
-  } as typeof res.writeHead;
-}
-
 export function securityHeaders(opts: SecurityHeadersOptions) {
   let publicUrl: string | undefined;
   let tls = false;
@@ -106,10 +104,9 @@ export function securityHeaders(opts: SecurityHeadersOptions) {
   return function securityHeadersMiddleware(_req: Request, res: Response, next: NextFunction): void {
     const proto = Object.getPrototypeOf(res) as Hooked;
     if (proto !== hooked) {
-      if (Object.hasOwn(proto, 'app')) {
-        hookPrototype(proto, https);
-        hooked = proto;
-      } else hookInstance(res, https());
+      // Express gives every response its app's own prototype (app.response); that is what gets the hook.
+      hookPrototype(proto, https);
+      hooked = proto;
     }
     next();
   };

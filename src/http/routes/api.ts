@@ -1,33 +1,43 @@
 // The 3DS Server API (SPEC §3.1–3.3) and the 3DS Method endpoint: thin adapters, JSON in and out for the
-// API (requireJson gives the 415), a form for the method. No protocol decisions here.
-import { Router } from 'express';
+// API (415 otherwise), a form for the method. No protocol decisions here.
+import type { Protocol } from '../../protocol/index.js';
 import { PATHS } from '../../protocol/index.js';
-import type { AppDeps } from '../deps.js';
-import { requireJson } from '../middleware/body-reader.js';
+import type { Exchange } from '../exchange.js';
+import { sendJson } from '../reply.js';
 import { autoPostPage } from '../views/auto-post-page.js';
 import { originsOf, sendPage } from '../views/page.js';
-import { fields, requestContext } from './acs.js';
+import { type FlowRoute, fields, requestContext, transIdOf } from './flow-route.js';
 
-export function apiRoutes(deps: AppDeps): Router {
-  const r = Router();
-  const protocol = deps.protocol;
-  if (!protocol) return r;
+type JsonCall = (p: Protocol, body: unknown, ex: Exchange) => Promise<unknown>;
 
-  r.post(PATHS.version, requireJson, async (req, res) => {
-    res.json(await protocol.version(req.body, requestContext(deps, req)));
-  });
-  r.post(PATHS.authenticate, requireJson, async (req, res) => {
-    res.json(await protocol.authenticate(req.body, requestContext(deps, req)));
-  });
-  r.post(PATHS.results, requireJson, async (req, res) => {
-    res.json(await protocol.results(req.body, requestContext(deps, req)));
-  });
-  r.post(PATHS.final, requireJson, async (req, res) => {
-    res.json(await protocol.final(req.body, requestContext(deps, req)));
-  });
-  r.post(PATHS.threeDSMethod, async (req, res) => {
-    const result = await protocol.threeDSMethod({ threeDSMethodData: fields(req.body).threeDSMethodData }, requestContext(deps, req));
-    sendPage(res, autoPostPage(result.action, result.fields, 'Checking your browser'), originsOf([result.action]));
-  });
-  return r;
+function jsonRoute(protocol: Protocol, path: string, call: JsonCall): FlowRoute {
+  return {
+    method: 'POST',
+    path,
+    accepts: 'json',
+    async handle(ex) {
+      ex.transId = transIdOf(ex.body);
+      const out = await call(protocol, ex.body, ex);
+      if (ex.transId === undefined) ex.transId = transIdOf(out);
+      sendJson(ex, 200, out);
+    },
+  };
+}
+
+export function apiRoutes(protocol: Protocol): FlowRoute[] {
+  return [
+    jsonRoute(protocol, PATHS.version, (p, body, ex) => p.version(body, requestContext(ex))),
+    jsonRoute(protocol, PATHS.authenticate, (p, body, ex) => p.authenticate(body, requestContext(ex))),
+    jsonRoute(protocol, PATHS.results, (p, body, ex) => p.results(body, requestContext(ex))),
+    jsonRoute(protocol, PATHS.final, (p, body, ex) => p.final(body, requestContext(ex))),
+    {
+      method: 'POST',
+      path: PATHS.threeDSMethod,
+      accepts: 'any',
+      async handle(ex) {
+        const result = await protocol.threeDSMethod({ threeDSMethodData: fields(ex.body).threeDSMethodData }, requestContext(ex));
+        sendPage(ex, autoPostPage(result.action, result.fields, 'Checking your browser'), originsOf([result.action]));
+      },
+    },
+  ];
 }

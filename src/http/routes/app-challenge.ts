@@ -5,33 +5,34 @@
 // treat any non-2xx as a transport failure, dropping the Erro's code and detail (Stripe's 3DS2 SDK, for
 // one, throws on a non-2xx before it reads the body); 204 once an SDK's own Erro is recorded.
 // Infrastructure failures (store down, pool full) still go to the error handler (503, Retry-After).
-import { Router } from 'express';
+import type { Protocol } from '../../protocol/index.js';
 import { PATHS } from '../../protocol/index.js';
-import type { AppDeps } from '../deps.js';
-import { requireType } from '../middleware/body-reader.js';
+import { JSON_TYPE, sendBody, sendEmpty } from '../reply.js';
+import type { FlowRoute } from './flow-route.js';
 
 const JOSE = 'application/jose; charset=utf-8';
-const JSON_TYPE = 'application/json; charset=utf-8';
+const NO_STORE = { 'Cache-Control': 'no-store' } as const;
 
-export function appChallengeRoutes(deps: AppDeps): Router {
-  const r = Router();
-  const protocol = deps.protocol;
-  if (!protocol) return r;
-
-  r.post(PATHS.appChallenge, requireType('application/jose', 'application/jwe', 'text/plain', 'application/json'), async (req, res) => {
-    const reply = await protocol.appChallenge(req.body);
-    res.setHeader('Cache-Control', 'no-store');
-    switch (reply.type) {
-      case 'cres':
-        res.status(200).setHeader('Content-Type', JOSE).end(reply.jwe);
-        return;
-      case 'erro':
-        res.status(200).setHeader('Content-Type', JSON_TYPE).end(JSON.stringify(reply.erro));
-        return;
-      case 'ack':
-        res.status(204).end();
-        return;
-    }
-  });
-  return r;
+export function appChallengeRoutes(protocol: Protocol): FlowRoute[] {
+  return [
+    {
+      method: 'POST',
+      path: PATHS.appChallenge,
+      accepts: ['application/jose', 'application/jwe', 'text/plain', 'application/json'],
+      async handle(ex) {
+        const reply = await protocol.appChallenge(ex.body);
+        switch (reply.type) {
+          case 'cres':
+            sendBody(ex, 200, JOSE, reply.jwe, NO_STORE);
+            return;
+          case 'erro':
+            sendBody(ex, 200, JSON_TYPE, JSON.stringify(reply.erro), NO_STORE);
+            return;
+          case 'ack':
+            sendEmpty(ex, 204, NO_STORE);
+            return;
+        }
+      },
+    },
+  ];
 }

@@ -1,9 +1,11 @@
 // Test-only routes (server.testRoutes, refused in production by config validation): a request held
-// open for the drain tests, and which worker answered for the coherence tests.
+// open for the drain tests (logged at debug when it arrives), and which worker answered for the
+// coherence tests.
 import { Router } from 'express';
 import { AppError } from '../../errors.js';
 import type { TransactionStore } from '../../store/store.js';
 import type { AppDeps } from '../deps.js';
+import { existingExchange } from '../exchange.js';
 
 function storeOf(deps: AppDeps): TransactionStore<{ n: number }> {
   const store = deps.protocol?.core.store as unknown as TransactionStore<{ n: number }> | undefined;
@@ -21,6 +23,8 @@ export function testSupportRoutes(deps: AppDeps): Router {
   });
   r.get('/__test/slow', (req, res) => {
     const ms = Math.min(Number(req.query.ms ?? 1000) || 0, 60_000);
+    // The drain tests wait for this line: the request is then in flight in a worker.
+    deps.logger.debug('slow request held', { requestId: existingExchange(req)?.id, ms });
     setTimeout(() => res.json({ slept: ms, pid: process.pid }), ms);
   });
   r.get('/__test/config', (_req, res) => {

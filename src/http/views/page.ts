@@ -2,7 +2,8 @@
 // one style and script element, form-action limited to where the page posts, frame-ancestors open (the
 // page runs in the merchant's iframe), no caching, no inline handlers anywhere.
 import { randomBytes } from 'node:crypto';
-import type { Response } from 'express';
+import type { Exchange } from '../exchange.js';
+import { HTML_TYPE, sendBody } from '../reply.js';
 import { html, SafeHtml } from './html.js';
 
 export interface Page {
@@ -46,15 +47,11 @@ export function originsOf(urls: readonly string[]): string[] {
   return [...out];
 }
 
-export function sendPage(res: Response, p: Page, formOrigins: readonly string[], status = 200): void {
+export function sendPage(ex: Exchange, p: Page, formOrigins: readonly string[], status = 200): void {
   const nonce = newNonce();
   const formAction = formOrigins.length > 0 ? formOrigins.join(' ') : "'none'";
-  res.setHeader(
-    'Content-Security-Policy',
-    `default-src 'none'; style-src 'nonce-${nonce}'; script-src 'nonce-${nonce}'; img-src data:; form-action ${formAction}; frame-ancestors *; base-uri 'none'`,
-  );
-  res.setHeader('Cache-Control', 'no-store');
-  res.setHeader('X-Content-Type-Options', 'nosniff');
-  res.setHeader('Referrer-Policy', 'no-referrer');
-  res.status(status).type('html').send(renderPage(p, nonce));
+  sendBody(ex, status, HTML_TYPE, renderPage(p, nonce), {
+    'Content-Security-Policy': `default-src 'none'; style-src 'nonce-${nonce}'; script-src 'nonce-${nonce}'; img-src data:; form-action ${formAction}; frame-ancestors *; base-uri 'none'`,
+    'Cache-Control': 'no-store',
+  });
 }

@@ -4,7 +4,8 @@ import { expect } from 'chai';
 import express from 'express';
 import request from 'supertest';
 import { loadConfig } from '../../../src/config.js';
-import { createApp } from '../../../src/http/app.js';
+import { createApp, stageMiddleware } from '../../../src/http/app.js';
+import { liveSnapshots } from '../../../src/http/live.js';
 import { responseCompression, typeListed } from '../../../src/http/middleware/compression.js';
 import { testDeps } from '../../helpers/app-deps.js';
 
@@ -12,7 +13,7 @@ const cfg = (env: Record<string, string>) => loadConfig({ env: { NODE_ENV: 'test
 
 function appWith(deps: ReturnType<typeof testDeps>) {
   const app = express();
-  app.use(responseCompression({ config: deps.config }));
+  app.use(stageMiddleware(responseCompression(), liveSnapshots(deps.config)));
   app.get('/json/:size', (req, res) => {
     res.json({ pad: 'x'.repeat(Number(req.params.size)) });
   });

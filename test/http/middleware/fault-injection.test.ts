@@ -8,7 +8,8 @@ import { expect } from 'chai';
 import express from 'express';
 import request from 'supertest';
 import { loadConfig } from '../../../src/config.js';
-import { createApp } from '../../../src/http/app.js';
+import { createApp, stageMiddleware } from '../../../src/http/app.js';
+import { liveSnapshots } from '../../../src/http/live.js';
 import { faultInjection } from '../../../src/http/middleware/fault-injection.js';
 import { testDeps } from '../../helpers/app-deps.js';
 
@@ -21,8 +22,8 @@ async function timed<T>(fn: () => Promise<T>): Promise<{ ms: number; value: T }>
 }
 
 /** A raw request, resolving with the status or with the socket error when no answer came. */
-async function rawGet(app: express.Express, path: string, headers: Record<string, string>): Promise<{ status?: number; error?: string }> {
-  const server = app.listen(0, '127.0.0.1');
+async function rawGet(app: http.RequestListener, path: string, headers: Record<string, string>): Promise<{ status?: number; error?: string }> {
+  const server = http.createServer(app).listen(0, '127.0.0.1');
   await once(server, 'listening');
   const { port } = server.address() as AddressInfo;
   try {
@@ -139,7 +140,7 @@ describe('fault injection middleware', () => {
     const deps = testDeps();
     let handled = 0;
     const app = express();
-    app.use(faultInjection({ config: deps.config, logger: deps.logger }));
+    app.use(stageMiddleware(faultInjection({ logger: deps.logger }), liveSnapshots(deps.config)));
     app.get('/x', (_req, res) => {
       handled++;
       res.json({ ok: true });

@@ -5,7 +5,8 @@ import { expect } from 'chai';
 import express from 'express';
 import request from 'supertest';
 import { loadConfig } from '../../../src/config.js';
-import { createApp } from '../../../src/http/app.js';
+import { createApp, stageMiddleware } from '../../../src/http/app.js';
+import { liveSnapshots } from '../../../src/http/live.js';
 import { rateLimiter } from '../../../src/http/middleware/rate-limit.js';
 import { createMetrics } from '../../../src/metrics.js';
 import { RateLimitCounters } from '../../../src/primary/rate-limit-counters.js';
@@ -92,7 +93,7 @@ describe('rate limit middleware', () => {
     let config = cfg({ RATE_LIMIT_MAX: '1000', RATE_LIMIT_WINDOW_MS: '60000' });
     const limiter = rateLimiter({ config: () => config, logger: deps.logger, metrics: deps.metrics, source: counters, processes: 1 });
     const app = express();
-    app.use(limiter);
+    app.use(stageMiddleware(limiter, liveSnapshots(() => config)));
     app.get('/x', (_req, res) => {
       res.json({ ok: true });
     });
@@ -123,7 +124,7 @@ describe('rate limit middleware', () => {
     const limiter = rateLimiter({ config: () => config, logger: deps.logger, metrics: deps.metrics, source: counters, processes: 1 });
     const app = express();
     app.set('trust proxy', 'loopback');
-    app.use(limiter);
+    app.use(stageMiddleware(limiter, liveSnapshots(() => config)));
     app.get('/x', (_req, res) => {
       res.json({ ok: true });
     });
@@ -152,7 +153,7 @@ describe('rate limit middleware', () => {
       const app = express();
       app.set('trust proxy', false);
       const limiter = rateLimiter({ config: () => config, logger: deps.logger, metrics: createMetrics('worker', { defaults: false }), source: counters, processes: 2 });
-      app.use(limiter);
+      app.use(stageMiddleware(limiter, liveSnapshots(() => config)));
       app.get('/x', (_req, res) => {
         res.json({ ok: true });
       });
