@@ -3,9 +3,9 @@
 import http from 'node:http';
 import net from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createApp } from '../http/app.js';
+import { type App, createApp } from '../http/app.js';
 import type { AppDeps, WorkerState } from '../http/deps.js';
-import { isOurs, type PrimaryToWorker, RpcClient, type WorkerToPrimary } from '../ipc.js';
+import { batchedSender, isOurs, type PrimaryToWorker, RpcClient, type WorkerToPrimary } from '../ipc.js';
 import { createLogger, type Logger } from '../logger.js';
 import { createMetrics } from '../metrics.js';
 import { ConnectionTracker } from './connection-tracker.js';
@@ -44,7 +44,7 @@ export async function runWorker(): Promise<void> {
   let config = initial.config;
   const logger = createLogger(config.logging.level as Logger['level'], { pid: process.pid, worker: workerId });
   const metrics = createMetrics('worker');
-  const rpc = new RpcClient(send);
+  const rpc = new RpcClient(batchedSender(send));
   const state: WorkerState = {
     draining: false,
     closing: false,
@@ -54,13 +54,40 @@ export async function runWorker(): Promise<void> {
     startedAt: Date.now(),
   };
   let services: Services | undefined;
-  // RPC replies must be routed before the services are built: the store's first probe is an RPC.
+  let app: App | undefined;
   let serving = false;
+  let drain: ((graceMs: number, reason: string) => Promise<void>) | undefined;
+  // One dispatcher for every message from the primary, installed before the services are built: the
+  // store's first probe is an RPC, and a live reload may arrive while the worker is still starting.
+  const onPrimaryMessage = (msg: PrimaryToWorker): void => {
+    switch (msg.type) {
+      case 'm3ds:rpc-reply':
+        rpc.handle(msg);
+        break;
+      case 'm3ds:batch':
+        for (const m of msg.msgs) onPrimaryMessage(m);
+        break;
+      case 'm3ds:config':
+        config = msg.config;
+        logger.level = config.logging.level as Logger['level'];
+        app?.live();
+        logger.debug('configuration applied live');
+        break;
+      case 'm3ds:shutdown':
+        // Told to stop while still starting: it holds no connections, so it can go at once.
+        if (!serving || drain === undefined) process.exit(0);
+        void drain(msg.graceMs, msg.reason);
+        break;
+      case 'm3ds:cluster':
+        state.cluster = { alive: msg.alive, expected: msg.expected, ready: msg.ready };
+        break;
+      case 'm3ds:metrics-req':
+        void metrics.registry.getMetricsAsJSON().then((m) => send({ type: 'm3ds:metrics-res', id: msg.id, metrics: m }));
+        break;
+    }
+  };
   process.on('message', (msg: unknown) => {
-    if (!isOurs<PrimaryToWorker>(msg)) return;
-    rpc.handle(msg);
-    // Told to stop while still starting: it holds no connections, so it can go at once.
-    if (msg.type === 'm3ds:shutdown' && !serving) process.exit(0);
+    if (isOurs<PrimaryToWorker>(msg)) onPrimaryMessage(msg);
   });
   process.on('uncaughtException', (err) => {
     logger.fatal('uncaught exception; worker exits and is replaced', { err });
@@ -78,15 +105,16 @@ export async function runWorker(): Promise<void> {
     process.exit(1);
   }
   const deps: AppDeps = { config: () => config, logger, metrics, state, workerId, rpc, protocol: services.protocol };
-  const app = createApp(deps);
-  const server = http.createServer(app);
+  const pipeline = createApp(deps);
+  app = pipeline;
+  const server = http.createServer(pipeline);
   server.keepAliveTimeout = config.server.keepAliveTimeoutMs;
   server.headersTimeout = config.server.headersTimeoutMs;
   server.requestTimeout = config.server.requestTimeoutMs;
   const tracker = new ConnectionTracker(server);
 
   let drainStarted = false;
-  const drain = async (graceMs: number, reason: string) => {
+  drain = async (graceMs: number, reason: string) => {
     if (drainStarted) return;
     drainStarted = true;
     state.draining = true;
@@ -104,37 +132,15 @@ export async function runWorker(): Promise<void> {
       tracker.destroyAll();
     }
     state.closing = true;
-    await app.close().catch((err: unknown) => logger.error('closing the pipeline failed', { err: err as Error }));
+    await pipeline.close().catch((err: unknown) => logger.error('closing the pipeline failed', { err: err as Error }));
     await services?.close().catch((err: unknown) => logger.error('closing services failed', { err: err as Error }));
     logger.info('worker stopped', { reason });
     process.exit(0);
   };
 
-  process.on('message', (msg: unknown) => {
-    if (!isOurs<PrimaryToWorker>(msg)) return;
-    switch (msg.type) {
-      case 'm3ds:config':
-        config = msg.config;
-        logger.level = config.logging.level as Logger['level'];
-        app.live();
-        logger.debug('configuration applied live');
-        break;
-      case 'm3ds:shutdown':
-        void drain(msg.graceMs, msg.reason);
-        break;
-      case 'm3ds:cluster':
-        state.cluster = { alive: msg.alive, expected: msg.expected, ready: msg.ready };
-        break;
-      case 'm3ds:metrics-req':
-        void metrics.registry.getMetricsAsJSON().then((m) => send({ type: 'm3ds:metrics-res', id: msg.id, metrics: m }));
-        break;
-      default:
-        break;
-    }
-  });
   // When the primary dies, Node's cluster module ends the worker itself; nothing can be drained then.
   process.on('disconnect', () => rpc.failAll('primary gone'));
-  onSigterm = () => void drain(config.server.shutdownGraceMs, 'sigterm');
+  onSigterm = () => void drain?.(config.server.shutdownGraceMs, 'sigterm');
 
   server.on('clientError', (err, socket) => {
     if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
