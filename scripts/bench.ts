@@ -1,5 +1,7 @@
-// `npm run bench`: every scenario of scripts/bench/, interleaved over rounds (A B A B …), median per
-// scenario, ratios against the baselines of the same run. Prints a table, writes JSON and an SVG chart
+// `npm run bench`: every scenario of scripts/bench/, a short unrecorded warm-up each, then interleaved
+// over rounds (A B A B …) with a progress line, median per scenario, ratios against the baselines of the
+// same run. A scenario that sees an answer it does not expect fails the run (exit 1): nothing unexpected
+// is ever counted. Prints a table (and per-step latency of the flows), writes JSON and an SVG chart
 // under bench-results/. Options are parsed strictly (`--help` lists them with every group and scenario,
 // from GROUPS and OPTIONS below); anything unknown or invalid exits 2 with the usage before anything runs.
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -7,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { type BenchGroup, type Measurement, median, type Scenario, type ScenarioGroup } from './bench/harness.js';
+import { type BaselineRef, type BenchGroup, type Measurement, median, type Scenario, type ScenarioGroup, type StepFigures } from './bench/harness.js';
 import { APP_GROUP } from './bench/scenarios-app.js';
 import { HTTP_GROUP } from './bench/scenarios-http.js';
 import { STORE_GROUP } from './bench/scenarios-store.js';
@@ -22,6 +24,7 @@ const OPTIONS = {
   group: { type: 'string', default: 'all', arg: 'NAME', doc: `all, or one of: ${GROUPS.map((g) => g.name).join(', ')}` },
   rounds: { type: 'string', default: '3', arg: 'N', doc: 'rounds; every scenario runs once per round, interleaved' },
   seconds: { type: 'string', default: '5', arg: 'S', doc: 'seconds per scenario and round' },
+  warmup: { type: 'string', default: '1', arg: 'S', doc: 'seconds of unrecorded load per scenario before round 1 (0: none)' },
   only: { type: 'string', default: '.', arg: 'REGEX', doc: 'only scenarios whose name matches, and the baselines they compare with (default: all)' },
   help: { type: 'boolean', short: 'h', default: false, arg: '', doc: 'print this help and run nothing' },
 } as const;
@@ -53,6 +56,7 @@ interface BenchOptions {
   groups: BenchGroup[];
   rounds: number;
   seconds: number;
+  warmup: number;
   only: RegExp;
 }
 
@@ -71,9 +75,11 @@ function parseOptions(argv: string[]): BenchOptions | 'help' {
   }
   if (values.help === true) return 'help';
   const str = (n: Exclude<keyof typeof OPTIONS, 'help'>) => (typeof values[n] === 'string' ? (values[n] as string) : OPTIONS[n].default);
-  const positive = (n: 'rounds' | 'seconds', integer: boolean) => {
+  const positive = (n: 'rounds' | 'seconds' | 'warmup', integer: boolean, zero = false) => {
     const v = Number(str(n));
-    if (!Number.isFinite(v) || v <= 0 || (integer && !Number.isInteger(v))) throw new UsageError(`--${n} must be a positive ${integer ? 'integer' : 'number'}, not '${str(n)}'`);
+    if (str(n).trim() === '' || !Number.isFinite(v) || v < 0 || (v === 0 && !zero) || (integer && !Number.isInteger(v))) {
+      throw new UsageError(`--${n} must be a ${zero ? 'non-negative' : 'positive'} ${integer ? 'integer' : 'number'}, not '${str(n)}'`);
+    }
     return v;
   };
   const groupName = str('group');
@@ -88,33 +94,55 @@ function parseOptions(argv: string[]): BenchOptions | 'help' {
   if (!groups.some((g) => g.scenarioNames().some((n) => only.test(n)))) {
     throw new UsageError(`--only ${str('only')} matches no scenario of --group ${groupName}`);
   }
-  return { groups, rounds: positive('rounds', true), seconds: positive('seconds', false), only };
+  return { groups, rounds: positive('rounds', true), seconds: positive('seconds', false), warmup: positive('warmup', false, true), only };
 }
 
 interface Row {
   scenario: string;
+  unit: NonNullable<Scenario['unit']>;
   rps: number;
   p50ms: number;
   p99ms: number;
   cpuUsPerReq: number;
-  errors: number;
+  /** Median share of the server tree's CPU spent in the primary (the embedded store's host). */
+  primaryCpuShare?: number;
   loopP99ms?: number;
+  driverCpuUsPerFlow?: number;
+  /** Per-step medians of a flow. */
+  steps?: Record<string, { p50ms: number; p99ms: number }>;
   ratios: Record<string, number>;
   rounds: Measurement[];
 }
 
+const refOf = (b: string | BaselineRef): BaselineRef => (typeof b === 'string' ? { name: b } : b);
+const ratioLabel = (b: BaselineRef, short: string) => (b.divisor && b.divisor !== 1 ? `(${short} ÷ ${b.divisor})` : short);
+
 function svg(rows: Row[]): string {
-  const w = 760;
+  const w = 900;
   const barH = 22;
   const max = Math.max(...rows.map((r) => r.rps), 1);
+  const esc = (t: string) => t.replace(/&/g, '&amp;').replace(/</g, '&lt;');
   const bars = rows
     .map((r, i) => {
       const y = 30 + i * (barH + 8);
-      const len = Math.round((r.rps / max) * (w - 330));
-      return `<text x="4" y="${y + 15}" font-size="12">${r.scenario.replace(/&/g, '&amp;').replace(/</g, '&lt;')}</text><rect x="300" y="${y}" width="${len}" height="${barH}" fill="#3b6ea8"/><text x="${305 + len}" y="${y + 15}" font-size="12">${Math.round(r.rps)}/s</text>`;
+      const len = Math.max(1, Math.round((Math.log10(Math.max(r.rps, 1)) / Math.log10(max * 1.05)) * (w - 560)));
+      return `<text x="4" y="${y + 15}" font-size="11">${esc(r.scenario)}</text><rect x="470" y="${y}" width="${len}" height="${barH}" fill="#3b6ea8"/><text x="${475 + len}" y="${y + 15}" font-size="11">${fmt(r.rps)} ${r.unit}/s</text>`;
     })
     .join('');
-  return `<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${40 + rows.length * (barH + 8)}" font-family="sans-serif"><text x="4" y="18" font-size="14">Mock 3DS Server benchmark (median req/s or flows/s)</text>${bars}</svg>\n`;
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${40 + rows.length * (barH + 8)}" font-family="sans-serif"><text x="4" y="18" font-size="14">Mock 3DS Server benchmark (medians; log scale)</text>${bars}</svg>\n`;
+}
+
+/** 12345.6 → "12,346"; 12.34 → "12.3"; 1.234 → "1.23". */
+function fmt(x: number): string {
+  if (!Number.isFinite(x)) return '—';
+  if (Math.abs(x) >= 100) return Math.round(x).toLocaleString('en-US');
+  if (Math.abs(x) >= 10) return x.toFixed(1);
+  return x.toFixed(2);
+}
+
+function duration(s: number): string {
+  const m = Math.floor(s / 60);
+  return m > 0 ? `${m} min ${Math.round(s % 60)} s` : `${Math.round(s)} s`;
 }
 
 async function main(): Promise<void> {
@@ -130,27 +158,46 @@ async function main(): Promise<void> {
     process.stdout.write(usage());
     return;
   }
-  const { rounds, seconds, only } = opts;
+  const { rounds, seconds, warmup, only } = opts;
   const parts: ScenarioGroup[] = [];
   const results = new Map<string, Measurement[]>();
   let scenarios: Scenario[] = [];
+  const started = Date.now();
   try {
     for (const g of opts.groups) {
-      // Only groups with a selected scenario are started: --only spares the servers of the others.
+      // Only groups with a selected scenario are started (and groups start their servers lazily).
       if (!g.scenarioNames().some((n) => only.test(n))) continue;
-      const started = await g.start(ROOT);
-      parts.push(started);
-      if (started.scenarios.map((s) => s.name).join('\n') !== g.scenarioNames().join('\n')) {
+      const group = await g.start(ROOT);
+      parts.push(group);
+      if (group.scenarios.map((s) => s.name).join('\n') !== g.scenarioNames().join('\n')) {
         throw new Error(`group ${g.name}: its scenarios differ from its scenarioNames() (fix scripts/bench/)`);
       }
     }
     const all = parts.flatMap((p) => p.scenarios);
-    scenarios = all.filter((s) => only.test(s.name) || all.some((o) => only.test(o.name) && o.baseline?.includes(s.name)));
+    scenarios = all.filter((s) => only.test(s.name) || all.some((o) => only.test(o.name) && o.baseline?.some((b) => refOf(b).name === s.name)));
+    const run = async (s: Scenario, secs: number, label: string) => {
+      try {
+        return await s.run(secs);
+      } catch (err) {
+        throw new Error(`${label}: scenario "${s.name}" failed: ${(err as Error).message}`, { cause: err });
+      }
+    };
+    if (warmup > 0) {
+      for (const [i, s] of scenarios.entries()) {
+        process.stderr.write(`warm-up [${i + 1}/${scenarios.length}] ${s.name} …\n`);
+        await run(s, Math.max(warmup, s.minWarmup ?? 0), 'warm-up');
+      }
+    }
+    const total = rounds * scenarios.length;
+    const measuredStart = Date.now();
+    let done = 0;
     for (let r = 1; r <= rounds; r++) {
       for (const s of scenarios) {
-        process.stderr.write(`round ${r}/${rounds}: ${s.name} …`);
-        const m = await s.run(seconds);
-        process.stderr.write(` ${Math.round(m.rps)}/s p99 ${m.p99ms.toFixed(2)} ms\n`);
+        const left = done === 0 ? total * seconds : ((Date.now() - measuredStart) / 1000 / done) * (total - done);
+        process.stderr.write(`[${done + 1}/${total}] round ${r}/${rounds} (~${duration(left)} left): ${s.name} …`);
+        const m = await run(s, seconds, `round ${r}`);
+        done++;
+        process.stderr.write(` ${fmt(m.rps)} ${s.unit ?? 'req'}/s, p99 ${fmt(m.p99ms)} ms${m.primaryCpuShare !== undefined ? `, primary ${Math.round(m.primaryCpuShare * 100)}% of CPU` : ''}\n`);
         if (!results.has(s.name)) results.set(s.name, []);
         results.get(s.name)?.push(m);
       }
@@ -158,50 +205,83 @@ async function main(): Promise<void> {
   } finally {
     for (const p of parts) await p.close();
   }
+  const med = (ms: Measurement[], f: (m: Measurement) => number | undefined): number | undefined => {
+    const xs = ms.map(f).filter((x): x is number => x !== undefined && Number.isFinite(x));
+    return xs.length > 0 ? median(xs) : undefined;
+  };
   const rows: Row[] = scenarios.map((s) => {
     const ms = results.get(s.name) ?? [];
+    const stepNames = [...new Set(ms.flatMap((m) => Object.keys(m.steps ?? {})))];
+    const steps = stepNames.length
+      ? Object.fromEntries(
+          stepNames.map((n) => {
+            const of = (k: keyof StepFigures) => med(ms, (m) => m.steps?.[n]?.[k]) ?? 0;
+            return [n, { p50ms: of('p50ms'), p99ms: of('p99ms') }];
+          }),
+        )
+      : undefined;
+    const primaryCpuShare = med(ms, (m) => m.primaryCpuShare);
+    const loopP99ms = med(ms, (m) => m.extra?.eventLoopDelayP99ms);
+    const driverCpuUsPerFlow = med(ms, (m) => m.extra?.driverCpuUsPerFlow);
     return {
       scenario: s.name,
-      rps: median(ms.map((m) => m.rps)),
-      p50ms: median(ms.map((m) => m.p50ms)),
-      p99ms: median(ms.map((m) => m.p99ms)),
-      cpuUsPerReq: median(ms.map((m) => m.cpuUsPerReq)),
-      errors: ms.reduce((a, m) => a + m.errors, 0),
-      loopP99ms: ms.some((m) => m.extra?.eventLoopDelayP99ms !== undefined) ? median(ms.map((m) => m.extra?.eventLoopDelayP99ms ?? 0)) : undefined,
+      unit: s.unit ?? 'req',
+      rps: med(ms, (m) => m.rps) ?? 0,
+      p50ms: med(ms, (m) => m.p50ms) ?? 0,
+      p99ms: med(ms, (m) => m.p99ms) ?? 0,
+      cpuUsPerReq: med(ms, (m) => m.cpuUsPerReq) ?? 0,
+      ...(primaryCpuShare !== undefined && { primaryCpuShare }),
+      ...(loopP99ms !== undefined && { loopP99ms }),
+      ...(driverCpuUsPerFlow !== undefined && { driverCpuUsPerFlow }),
+      ...(steps && { steps }),
       ratios: {},
       rounds: ms,
     };
   });
   for (const s of scenarios) {
     const row = rows.find((r) => r.scenario === s.name) as Row;
-    for (const b of s.baseline ?? []) {
-      const base = rows.find((r) => r.scenario === b);
-      if (base && base.rps > 0) row.ratios[b] = row.rps / base.rps;
+    for (const b of (s.baseline ?? []).map(refOf)) {
+      const base = rows.find((r) => r.scenario === b.name);
+      const short = scenarios.find((o) => o.name === b.name)?.short ?? b.name;
+      if (base && base.rps > 0) row.ratios[ratioLabel(b, short)] = row.rps / (base.rps / (b.divisor ?? 1));
     }
   }
   const lines = [
-    `| scenario | req/s | p50 ms | p99 ms | CPU µs/req | loop p99 ms | errors | ratio |`,
-    `|---|---|---|---|---|---|---|---|`,
+    '| scenario | rate | p50 ms | p99 ms | CPU µs/unit | primary CPU | loop p99 ms | ratio |',
+    '|---|---|---|---|---|---|---|---|',
     ...rows.map(
       (r) =>
-        `| ${r.scenario} | ${Math.round(r.rps)} | ${r.p50ms.toFixed(2)} | ${r.p99ms.toFixed(2)} | ${Math.round(r.cpuUsPerReq)} | ${r.loopP99ms === undefined ? '—' : r.loopP99ms.toFixed(1)} | ${r.errors} | ${
+        `| ${r.scenario} | ${fmt(r.rps)} ${r.unit}/s | ${r.p50ms ? fmt(r.p50ms) : '—'} | ${r.p99ms ? fmt(r.p99ms) : '—'} | ${r.cpuUsPerReq ? fmt(r.cpuUsPerReq) : '—'} | ${
+          r.primaryCpuShare === undefined ? '—' : `${Math.round(r.primaryCpuShare * 100)}%`
+        } | ${r.loopP99ms === undefined ? '—' : fmt(r.loopP99ms)} | ${
           Object.entries(r.ratios)
-            .map(([b, v]) => `${v.toFixed(2)}× ${b}`)
+            .map(([b, v]) => `${fmt(v)}× ${b}`)
             .join('; ') || '—'
         } |`,
     ),
   ];
+  const flows = rows.filter((r) => r.steps);
+  if (flows.length > 0) {
+    lines.push('', '| flow | step | p50 ms | p99 ms |', '|---|---|---|---|');
+    for (const r of flows) {
+      for (const [step, f] of Object.entries(r.steps ?? {})) lines.push(`| ${r.scenario} | ${step} | ${fmt(f.p50ms)} | ${fmt(f.p99ms)} |`);
+      if (r.driverCpuUsPerFlow !== undefined) lines.push(`| ${r.scenario} | (flow driver CPU per flow: ${fmt(r.driverCpuUsPerFlow)} µs) | | |`);
+    }
+  }
   const machine = `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
-  process.stdout.write(`\n${machine}; ${rounds} rounds × ${seconds} s, interleaved, medians\n\n${lines.join('\n')}\n`);
+  process.stdout.write(
+    `\n${machine}; ${rounds} round${rounds === 1 ? '' : 's'} × ${seconds} s (warm-up ${warmup} s), interleaved, medians; took ${duration((Date.now() - started) / 1000)}\n\n${lines.join('\n')}\n`,
+  );
   const dir = path.join(ROOT, 'bench-results');
   mkdirSync(dir, { recursive: true });
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-  writeFileSync(path.join(dir, `bench-${stamp}.json`), JSON.stringify({ machine, rounds, seconds, date: new Date().toISOString(), rows }, null, 2));
+  writeFileSync(path.join(dir, `bench-${stamp}.json`), JSON.stringify({ machine, rounds, seconds, warmup, date: new Date().toISOString(), rows }, null, 2));
   writeFileSync(path.join(dir, `bench-${stamp}.svg`), svg(rows));
   process.stdout.write(`\nwritten: bench-results/bench-${stamp}.json and .svg\n`);
 }
 
 main().catch((err: Error) => {
-  process.stderr.write(`bench failed: ${err.stack ?? err.message}\n`);
+  process.stderr.write(`\nbench failed: ${err.message}\n`);
+  if (!(err.cause instanceof Error && err.cause.name === 'ScenarioFailure')) process.stderr.write(`${err.stack ?? ''}\n`);
   process.exit(1);
 });

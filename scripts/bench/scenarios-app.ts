@@ -1,12 +1,14 @@
 // App-challenge scenarios (issue 5): app AReqs that open a challenge — each signs acsSignedContent and
 // makes a fresh P-256 key — against the signing ceiling of the same machine (bare signatures/s on every
 // core). Server variants: PS256 with async node crypto (default), PS256 with signing offloaded to the
-// Piscina pool, ES256. Event-loop delay p99 comes from the server's own /metrics.
+// Piscina pool, ES256; and the whole app challenge (app-flow: AReq, then two CReqs as JWE to POST
+// /challenge, through the independent SDK of the tests) on the default variant. Event-loop delay p99
+// comes from the server's own /metrics.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
-import { type BenchGroup, freePort, type Measurement, runWrk, type Scenario, type ScenarioGroup, startProcess, stopProcess } from './harness.js';
+import { type BenchGroup, flowDriver, freePort, httpOk, lazy, type Measurement, runWrk, type Scenario, ScenarioFailure, type ScenarioGroup, startProcess, stopProcess } from './harness.js';
 
 /** Server variants and scenario names of the group, shared by --help/--only and the scenarios themselves. */
 const VARIANTS: readonly { name: string; env: Record<string, string> }[] = [
@@ -15,7 +17,8 @@ const VARIANTS: readonly { name: string; env: Record<string, string> }[] = [
   { name: 'ES256, async crypto', env: { SIGNING_ALGORITHM: 'ES256' } },
 ];
 const ceilingName = (alg: 'PS256' | 'ES256') => `signing ceiling ${alg} (all cores)`;
-const variantName = (v: { name: string }) => `app AReq (challenge) ${v.name}`;
+const variantName = (v: { name: string }) => `app AReq (challenge) ${v.name} [LOG_LEVEL=warn]`;
+const APP_FLOW = 'app-flow: AReq + CReq (open) + CReq (code), JWE, PS256 async [LOG_LEVEL=warn]';
 
 function sdkKey(): { kty: string; crv: string; x: string; y: string } {
   const { publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
@@ -23,40 +26,9 @@ function sdkKey(): { kty: string; crv: string; x: string; y: string } {
   return { kty: jwk.kty, crv: jwk.crv, x: jwk.x, y: jwk.y };
 }
 
-/** wrk Lua: every request a new threeDSServerTransID and sdkTransID, so nothing is answered from cache. */
-export function uniqueAReqLua(body: unknown, headers: Record<string, string> = {}): string {
-  const template = JSON.stringify(body).replace(/\\/g, '\\\\').replace(/"/g, '\\"');
-  const extra = Object.entries(headers)
-    .map(([k, v]) => `wrk.headers[${JSON.stringify(k)}] = ${JSON.stringify(v)}`)
-    .join('\n');
-  return `
-wrk.method = "POST"
-wrk.headers["Content-Type"] = "application/json"
-${extra}
-local template = "${template}"
-local hex = "0123456789abcdef"
-local function uuid()
-  local t = {}
-  for i = 1, 36 do
-    if i == 9 or i == 14 or i == 19 or i == 24 then t[i] = "-"
-    elseif i == 15 then t[i] = "4"
-    elseif i == 20 then local r = math.random(9, 12); t[i] = hex:sub(r, r)
-    else local r = math.random(1, 16); t[i] = hex:sub(r, r) end
-  end
-  return table.concat(t)
-end
-request = function()
-  local b = template:gsub("@ID@", uuid()):gsub("@SDK@", uuid())
-  return wrk.format(nil, nil, nil, b)
-end
-done = function(summary, latency, requests)
-  io.write(string.format("BENCH %d %d %.3f %.3f\\n", summary.requests, summary.errors.status + summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout, latency:percentile(50) / 1000, latency:percentile(99) / 1000))
-end
-`;
-}
-
-function areqLua(): string {
-  return uniqueAReqLua({
+/** An app AReq that opens a challenge; "@ID@"/"@SDK@" become fresh UUIDs per request (scripts/bench/wrk-script.ts). */
+function appAReq(): string {
+  return JSON.stringify({
     threeDSServerTransID: '@ID@',
     deviceChannel: '01',
     messageCategory: '01',
@@ -97,7 +69,8 @@ async function signingCeiling(alg: 'PS256' | 'ES256', seconds: number): Promise<
     ),
   );
   const total = counts.reduce((a, b) => a + b, 0);
-  return { requests: total, errors: 0, rps: total / seconds, p50ms: 0, p99ms: 0, cpuUsPerReq: 0 };
+  if (counts.some((c) => c === 0)) throw new ScenarioFailure(`signing ceiling ${alg}: a signing process reported no signatures (${counts.join(', ')})`);
+  return { requests: total, rps: total / seconds, p50ms: 0, p99ms: 0, cpuUsPerReq: 0 };
 }
 
 async function loopDelayP99Ms(port: number): Promise<number> {
@@ -109,34 +82,59 @@ async function loopDelayP99Ms(port: number): Promise<number> {
 async function appScenarios(root: string): Promise<ScenarioGroup> {
   const workers = String(os.availableParallelism());
   const procs: ChildProcess[] = [];
+  const driver = flowDriver();
   const scenarios: Scenario[] = [
-    { name: ceilingName('PS256'), run: (s) => signingCeiling('PS256', s) },
-    { name: ceilingName('ES256'), run: (s) => signingCeiling('ES256', s) },
+    { name: ceilingName('PS256'), short: 'PS256 ceiling', unit: 'sig', run: (s) => signingCeiling('PS256', s) },
+    { name: ceilingName('ES256'), short: 'ES256 ceiling', unit: 'sig', run: (s) => signingCeiling('ES256', s) },
   ];
-  for (const v of VARIANTS) {
-    const port = await freePort();
-    const p = await startProcess(
-      process.execPath,
-      [path.join(root, 'dist/main.js')],
-      { NODE_ENV: 'development', PORT: String(port), HOST: '127.0.0.1', WORKERS: workers, LOG_LEVEL: 'warn', PUBLIC_URL: `http://127.0.0.1:${port}`, ...v.env },
-      async (pt) => (await fetch(`http://127.0.0.1:${pt}/health/ready`)).ok,
-      port,
-    );
-    procs.push(p);
-    const ceiling = ceilingName(v.env.SIGNING_ALGORITHM === 'ES256' ? 'ES256' : 'PS256');
+  const servers = VARIANTS.map((v) =>
+    lazy(async () => {
+      const port = await freePort();
+      process.stderr.write(`starting the server (${v.name}) …\n`);
+      const p = await startProcess(
+        process.execPath,
+        [path.join(root, 'dist/main.js')],
+        { NODE_ENV: 'development', PORT: String(port), HOST: '127.0.0.1', WORKERS: workers, LOG_LEVEL: 'warn', PUBLIC_URL: `http://127.0.0.1:${port}`, ...v.env },
+        (pt) => httpOk(`http://127.0.0.1:${pt}/health/ready`),
+        port,
+        { cwd: root },
+      );
+      procs.push(p);
+      return { port, cpu: { pids: [p.pid as number], primaryPid: p.pid as number } };
+    }),
+  );
+  VARIANTS.forEach((v, i) => {
+    const server = servers[i] as (typeof servers)[number];
     scenarios.push({
       name: variantName(v),
-      baseline: [ceiling],
-      run: async (s) => {
-        const m = await runWrk({ url: `http://127.0.0.1:${port}/3ds/authenticate`, lua: areqLua() }, s, p.pid as number);
-        m.extra = { eventLoopDelayP99ms: await loopDelayP99Ms(port) };
+      baseline: [ceilingName(v.env.SIGNING_ALGORITHM === 'ES256' ? 'ES256' : 'PS256')],
+      run: async (sec) => {
+        const s = await server();
+        await loopDelayP99Ms(s.port); // a scrape resets the server's event-loop delay histogram
+        const m = await runWrk({ url: `http://127.0.0.1:${s.port}/3ds/authenticate`, body: appAReq(), bodyIncludes: '"transStatus":"C"' }, sec, s.cpu);
+        m.extra = { eventLoopDelayP99ms: await loopDelayP99Ms(s.port) };
         return m;
       },
     });
-  }
+  });
+  // The whole app challenge on the default variant: one signature per flow, so flows/s ÷ signatures/s.
+  const byDefault = servers[0] as (typeof servers)[number];
+  scenarios.push({
+    name: APP_FLOW,
+    unit: 'flow',
+    baseline: [ceilingName('PS256')],
+    run: async (sec) => {
+      const s = await byDefault();
+      await loopDelayP99Ms(s.port);
+      const m = await driver.run({ kind: 'app', base: `http://127.0.0.1:${s.port}`, seconds: sec, concurrency: 32 }, s.cpu);
+      m.extra = { ...m.extra, eventLoopDelayP99ms: await loopDelayP99Ms(s.port) };
+      return m;
+    },
+  });
   return {
     scenarios,
     async close() {
+      await driver.close();
       for (const p of procs) await stopProcess(p);
     },
   };
@@ -144,8 +142,9 @@ async function appScenarios(root: string): Promise<ScenarioGroup> {
 
 export const APP_GROUP: BenchGroup = {
   name: 'app',
-  description: 'app AReqs that open a challenge (signed acsSignedContent, fresh P-256 key) per signing variant, against bare signatures/s on every core',
+  description:
+    'app AReqs that open a challenge (signed acsSignedContent, fresh P-256 key) per signing variant, and the whole app challenge (AReq + CReqs as JWE), against bare signatures/s on every core',
   needs: ['wrk'],
-  scenarioNames: () => [ceilingName('PS256'), ceilingName('ES256'), ...VARIANTS.map(variantName)],
+  scenarioNames: () => [ceilingName('PS256'), ceilingName('ES256'), ...VARIANTS.map(variantName), APP_FLOW],
   start: appScenarios,
 };

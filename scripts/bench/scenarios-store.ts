@@ -1,20 +1,56 @@
 // Store scenarios (issue 3): the tiered store as a worker uses it — L1 hits, version-validated reads,
 // compare-and-set writes — over the embedded L2 (real IPC to a host process) and over Redis, against
 // the naive design the original documents start from: a new Redis connection per operation, no L1.
+// The records are real ones: a browser challenge run through the protocol in-process (authenticate of
+// card 4001, the challenge page, the right code) gives the open-challenge record that reads and writes
+// use, and the completed (final) record that L1 hits use.
 import { type ChildProcess, fork } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Redis } from 'ioredis';
-import { loadConfig } from '../../src/config.js';
-import { type PrimaryToWorker, RpcClient } from '../../src/ipc.js';
-import { createLogger } from '../../src/logger.js';
+import { type Config, loadConfig } from '../../src/config.js';
+import { batchedSender, RpcClient } from '../../src/ipc.js';
+import { createLogger, type Logger } from '../../src/logger.js';
 import { createMetrics } from '../../src/metrics.js';
+import { createProtocol, isFinalRecord, type TransactionRecord } from '../../src/protocol/index.js';
 import { createStore } from '../../src/store/create-store.js';
 import type { TransactionStore } from '../../src/store/store.js';
 import { startRedis } from '../../test/helpers/redis.js';
-import { type BenchGroup, type Measurement, median, type Scenario, type ScenarioGroup } from './harness.js';
+import { type BenchGroup, lazy, type Measurement, median, quantile, type Scenario, ScenarioFailure, type ScenarioGroup } from './harness.js';
 
-type Rec = { n: number; final?: boolean; pad: string };
-const PAD = 'x'.repeat(1500); // about the size of a transaction record
+type Rec = TransactionRecord;
+
+/**
+ * Real transaction records, made by the protocol code in this process (its own in-process embedded
+ * store): a browser challenge of card 4001 as it stands while open (after authenticate and the
+ * challenge page) and once completed with the right code (final, results recorded).
+ */
+async function realRecords(root: string, config: Config, logger: Logger): Promise<{ open: Rec; final: Rec }> {
+  const store = await createStore<Rec>({ config, logger, metrics: createMetrics('worker', { defaults: false }), isImmutable: isFinalRecord });
+  const protocol = createProtocol({ config: () => config, store, logger, metrics: createMetrics('worker', { defaults: false }) });
+  try {
+    const ctx = { baseUrl: 'http://127.0.0.1:8080' };
+    const areq = JSON.parse(readFileSync(path.join(root, 'examples/authenticate-browser.json'), 'utf8')) as Record<string, unknown>;
+    const v = await protocol.version({ cardNumber: '4000400040004001' }, ctx);
+    const id = v.threeDSServerTransID;
+    const ares = await protocol.authenticate({ ...areq, threeDSServerTransID: id }, ctx);
+    if (ares.transStatus !== 'C') throw new Error(`authenticate of card 4001 answered ${ares.transStatus}, not C`);
+    const page = await protocol.openChallenge({ creq: ares.base64EncodedChallengeRequest, threeDSSessionData: 'order-42' }, ctx);
+    if (page.type !== 'challenge') throw new Error(`the challenge did not open (${page.type})`);
+    const open = (await store.get(id))?.value;
+    const done = await protocol.submitChallenge({ threeDSServerTransID: id, value: config.protocol.otp }, ctx);
+    if (done.type === 'challenge') throw new Error('the right code did not complete the challenge');
+    const final = (await store.get(id))?.value;
+    if (!open || !final || !isFinalRecord(final) || isFinalRecord(open)) throw new Error('the protocol left no open and final records');
+    return { open, final };
+  } finally {
+    await protocol.close();
+    await store.close();
+  }
+}
+
+/** A copy of a record under another ID. */
+const copyAs = (rec: Rec, id: string): Rec => ({ ...rec, threeDSServerTransID: id });
 
 /** Scenario names of the group, shared by --help/--only and the scenarios themselves. */
 const NAMES = {
@@ -31,6 +67,7 @@ const NAMES = {
 async function drive(seconds: number, concurrency: number, op: (i: number) => Promise<unknown>): Promise<Measurement> {
   const lat: number[] = [];
   let errors = 0;
+  let firstError: unknown;
   let i = 0;
   const stopAt = Date.now() + seconds * 1000;
   const cpu0 = process.cpuUsage();
@@ -41,8 +78,9 @@ async function drive(seconds: number, concurrency: number, op: (i: number) => Pr
         const s = process.hrtime.bigint();
         try {
           await op(i++);
-        } catch {
+        } catch (err) {
           errors++;
+          firstError ??= err;
         }
         lat.push(Number(process.hrtime.bigint() - s) / 1e6);
       }
@@ -51,43 +89,60 @@ async function drive(seconds: number, concurrency: number, op: (i: number) => Pr
   const elapsed = Number(process.hrtime.bigint() - t0) / 1e9;
   const cpu = process.cpuUsage(cpu0);
   lat.sort((a, b) => a - b);
+  if (errors > 0) throw new ScenarioFailure(`${errors} of ${lat.length} operations failed; first: ${(firstError as Error)?.message ?? String(firstError)}`);
   return {
     requests: lat.length,
-    errors,
     rps: lat.length / elapsed,
     p50ms: median(lat),
-    p99ms: lat[Math.floor(lat.length * 0.99)] ?? 0,
+    p99ms: quantile(lat, 0.99),
     cpuUsPerReq: lat.length ? (cpu.user + cpu.system) / lat.length : 0,
   };
 }
 
 async function storeScenarios(root: string): Promise<ScenarioGroup> {
-  const redis = await startRedis({ appendonly: false });
-  const logger = createLogger('warn');
-  const child: ChildProcess = fork(path.join(root, 'scripts/bench/store-host.ts'), [], { execArgv: ['--import', 'tsx'], stdio: 'inherit' });
-  const rpc = new RpcClient((m) => child.send(m));
-  child.on('message', (m) => rpc.handle(m as PrimaryToWorker));
-  const base = loadConfig({ env: { NODE_ENV: 'development' } }).config;
-  const withRedis = loadConfig({ env: { NODE_ENV: 'development', REDIS_URL: redis.url } }).config;
-  const isImmutable = (r: Rec) => r.final === true;
-  const embedded = await createStore<Rec>({ config: base, logger, metrics: createMetrics('worker', { defaults: false }), rpc, isImmutable });
-  const viaRedis = await createStore<Rec>({ config: withRedis, logger, metrics: createMetrics('worker', { defaults: false }), isImmutable });
+  const closers: (() => Promise<void>)[] = [];
   const KEYS = 1000;
-  const seed = async (s: TransactionStore<Rec>, prefix: string, final: boolean) => {
-    for (let k = 0; k < KEYS; k++) await s.create(`${prefix}${k}`, { n: 0, pad: PAD, ...(final ? { final: true } : {}) });
-  };
-  await seed(embedded, 'm', false);
-  await seed(embedded, 'f', true);
-  await seed(viaRedis, 'm', false);
-  for (let k = 0; k < KEYS; k++) await viaRedis.get(`m${k}`);
-  for (let k = 0; k < KEYS; k++) await embedded.get(`f${k}`);
   const naiveKey = (k: number) => `naive:${k}`;
-  const seeder = new Redis(redis.url);
-  for (let k = 0; k < KEYS; k++) await seeder.set(naiveKey(k), JSON.stringify({ n: 0, pad: PAD }));
-  seeder.disconnect();
+  // Started when a store scenario first runs (so --only of another group's scenario starts nothing here).
+  const env = lazy(async () => {
+    const logger = createLogger('warn');
+    const configDir = path.join(root, 'config');
+    const base = loadConfig({ env: { NODE_ENV: 'development' }, configDir }).config;
+    const { open, final } = await realRecords(root, base, logger);
+    process.stderr.write(`store records: ${Buffer.byteLength(JSON.stringify(open))} bytes open challenge, ${Buffer.byteLength(JSON.stringify(final))} bytes completed (final)\n`);
+    const redis = await startRedis({ appendonly: false });
+    closers.push(() => redis.close());
+    // The channel as the cluster sets it up (src/primary/primary.ts): V8 serialization, batched RPCs.
+    const child: ChildProcess = fork(path.join(root, 'scripts/bench/store-host.ts'), [], { execArgv: ['--import', 'tsx'], stdio: 'inherit', serialization: 'advanced' });
+    closers.push(async () => {
+      child.disconnect();
+    });
+    const rpc = new RpcClient(batchedSender((m) => child.send(m), () => child.connected));
+    // Replies one by one, or batched as the primary may send them (ipc.ts).
+    child.on('message', (m: { type?: string; msgs?: unknown[] }) => {
+      for (const reply of m?.type === 'm3ds:batch' ? (m.msgs ?? []) : [m]) rpc.handle(reply as Parameters<RpcClient['handle']>[0]);
+    });
+    const withRedis = loadConfig({ env: { NODE_ENV: 'development', REDIS_URL: redis.url }, configDir }).config;
+    const embedded = await createStore<Rec>({ config: base, logger, metrics: createMetrics('worker', { defaults: false }), rpc, isImmutable: isFinalRecord });
+    closers.push(() => embedded.close());
+    const viaRedis = await createStore<Rec>({ config: withRedis, logger, metrics: createMetrics('worker', { defaults: false }), isImmutable: isFinalRecord });
+    closers.push(() => viaRedis.close());
+    const seed = async (s: TransactionStore<Rec>, prefix: string, rec: Rec) => {
+      for (let k = 0; k < KEYS; k++) await s.create(`${prefix}${k}`, copyAs(rec, `${prefix}${k}`));
+    };
+    await seed(embedded, 'm', open);
+    await seed(embedded, 'f', final);
+    await seed(viaRedis, 'm', open);
+    for (let k = 0; k < KEYS; k++) await viaRedis.get(`m${k}`);
+    for (let k = 0; k < KEYS; k++) await embedded.get(`f${k}`);
+    const seeder = new Redis(redis.url);
+    for (let k = 0; k < KEYS; k++) await seeder.set(naiveKey(k), JSON.stringify(copyAs(open, naiveKey(k))));
+    seeder.disconnect();
+    return { redisUrl: redis.url, embedded, viaRedis };
+  });
   // The naive design: connect, one command, quit — per operation.
-  const naive = async (fn: (c: Redis) => Promise<unknown>) => {
-    const c = new Redis(redis.url, { lazyConnect: true, enableOfflineQueue: true });
+  const naive = async <T>(fn: (c: Redis) => Promise<T>): Promise<T> => {
+    const c = new Redis((await env()).redisUrl, { lazyConnect: true, enableOfflineQueue: true });
     await c.connect();
     try {
       return await fn(c);
@@ -95,43 +150,50 @@ async function storeScenarios(root: string): Promise<ScenarioGroup> {
       c.disconnect();
     }
   };
+  /** A read that must find the record (a miss would be a cheap wrong answer). */
+  const found = async <T>(p: Promise<T | null>): Promise<T> => {
+    const r = await p;
+    if (r === null) throw new Error('record missing');
+    return r;
+  };
   const bump = async (s: TransactionStore<Rec>, id: string) => {
     for (;;) {
-      const cur = await s.get(id);
-      if (!cur) throw new Error('missing');
+      const cur = await found(s.get(id));
       try {
-        return await s.update(id, cur.version, { ...cur.value, n: cur.value.n + 1 });
+        return await s.update(id, cur.version, { ...cur.value, updatedAt: cur.value.updatedAt + 1 });
       } catch (err) {
         if ((err as Error).name !== 'StoreConflictError') throw err;
       }
     }
   };
   const C = 32;
+  const run = (op: (e: Awaited<ReturnType<typeof env>>, i: number) => Promise<unknown>) => async (seconds: number) => {
+    const e = await env();
+    return drive(seconds, C, (i) => op(e, i));
+  };
   const scenarios: Scenario[] = [
-    { name: NAMES.naiveRead, run: (s) => drive(s, C, (i) => naive((c) => c.get(naiveKey(i % KEYS)))) },
+    { name: NAMES.naiveRead, short: 'naive read', unit: 'op', run: run((_e, i) => naive((c) => found(c.get(naiveKey(i % KEYS))))) },
     {
       name: NAMES.naiveRmw,
-      run: (s) =>
-        drive(s, C, (i) =>
-          naive(async (c) => {
-            const v = JSON.parse((await c.get(naiveKey(i % KEYS))) as string) as Rec;
-            await c.set(naiveKey(i % KEYS), JSON.stringify({ ...v, n: v.n + 1 }), 'EX', 1800);
-          }),
-        ),
+      short: 'naive read-modify-write',
+      unit: 'op',
+      run: run((_e, i) =>
+        naive(async (c) => {
+          const v = JSON.parse(await found(c.get(naiveKey(i % KEYS)))) as Rec;
+          await c.set(naiveKey(i % KEYS), JSON.stringify({ ...v, updatedAt: v.updatedAt + 1 }), 'EX', 1800);
+        }),
+      ),
     },
-    { name: NAMES.l1Hit, baseline: [NAMES.naiveRead], run: (s) => drive(s, C, (i) => embedded.get(`f${i % KEYS}`)) },
-    { name: NAMES.readEmbedded, baseline: [NAMES.naiveRead], run: (s) => drive(s, C, (i) => embedded.get(`m${i % KEYS}`)) },
-    { name: NAMES.readRedis, baseline: [NAMES.naiveRead], run: (s) => drive(s, C, (i) => viaRedis.get(`m${i % KEYS}`)) },
-    { name: NAMES.casEmbedded, baseline: [NAMES.naiveRmw], run: (s) => drive(s, C, (i) => bump(embedded, `m${i % KEYS}`)) },
-    { name: NAMES.casRedis, baseline: [NAMES.naiveRmw], run: (s) => drive(s, C, (i) => bump(viaRedis, `m${i % KEYS}`)) },
+    { name: NAMES.l1Hit, unit: 'op', baseline: [NAMES.naiveRead], run: run((e, i) => found(e.embedded.get(`f${i % KEYS}`))) },
+    { name: NAMES.readEmbedded, unit: 'op', baseline: [NAMES.naiveRead], run: run((e, i) => found(e.embedded.get(`m${i % KEYS}`))) },
+    { name: NAMES.readRedis, unit: 'op', baseline: [NAMES.naiveRead], run: run((e, i) => found(e.viaRedis.get(`m${i % KEYS}`))) },
+    { name: NAMES.casEmbedded, unit: 'op', baseline: [NAMES.naiveRmw], run: run((e, i) => bump(e.embedded, `m${i % KEYS}`)) },
+    { name: NAMES.casRedis, unit: 'op', baseline: [NAMES.naiveRmw], run: run((e, i) => bump(e.viaRedis, `m${i % KEYS}`)) },
   ];
   return {
     scenarios,
     async close() {
-      await embedded.close();
-      await viaRedis.close();
-      child.disconnect();
-      await redis.close();
+      for (const c of closers.reverse()) await c();
     },
   };
 }
