@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { AppError } from '../errors.js';
 import { maskPan } from '../logger.js';
-import { mutate, StoreConflictError } from '../store/store.js';
+import { mutate, StoreConflictError, type Versioned } from '../store/store.js';
 import type { AppChallengePrepared } from './app-hook.js';
 import { buildAnswer, withAcctNumber } from './ares-builder.js';
 import { type ParsedAReq, parseAReq } from './areq.js';
@@ -17,7 +17,7 @@ import { canonicalHash } from './encoding.js';
 import type { AuthenticateResponse } from './messages.js';
 import { PATHS } from './paths.js';
 import { type AuthState, openedRecord, type TransactionRecord } from './record.js';
-import { loadRecord } from './results.js';
+import { loadRecord, loadVersioned } from './results.js';
 import { challengePreference, decide } from './scenarios.js';
 import { negotiateVersion } from './versions.js';
 
@@ -28,8 +28,14 @@ export async function authenticateCall(core: ProtocolCore, body: unknown, ctx: R
   const config = core.config();
   const d = derive(config);
   const hash = canonicalHash(body);
+  const scenario = d.scenarios.lookup(areq.pan);
 
-  const current = await loadRecord(core, id);
+  // A record exists before authenticate only when a version call opened it (requireVersionCall, or a
+  // card with a 3DS Method) or on a repeat. Otherwise: create first, read only on conflict (store()),
+  // which spares the hot path a store round trip that can only say "absent" (DESIGN §4).
+  const mayExist = config.protocol.requireVersionCall || scenario.scenario.threeDSMethod === true;
+  const read = mayExist ? await loadVersioned(core, id) : null;
+  const current = read?.value ?? null;
   if (current?.auth) return replay(core, current, hash, areq);
   if (!current && config.protocol.requireVersionCall) {
     throw new AppError('TRANSACTION_NOT_FOUND', 'threeDSServerTransID: no version call opened this transaction', ids, { errorMessageType: 'AReq' });
@@ -46,7 +52,6 @@ export async function authenticateCall(core: ProtocolCore, body: unknown, ctx: R
     },
     ids,
   );
-  const scenario = d.scenarios.lookup(areq.pan);
   const decision = decide({
     scenario: scenario.scenario,
     preference: challengePreference(areq.challengeInds),
@@ -131,7 +136,7 @@ export async function authenticateCall(core: ProtocolCore, body: unknown, ctx: R
     }),
   });
 
-  const raced = await store(core, id, build, acsTransID, current === null);
+  const raced = await store(core, id, build, acsTransID, read ?? undefined);
   if (raced) return replay(core, raced, hash, areq);
 
   if (stage === 'frictionless' || stage === 'ds-error') {
@@ -153,9 +158,10 @@ async function store(
   id: string,
   build: (base: TransactionRecord) => TransactionRecord,
   acsTransID: string,
-  fresh: boolean,
+  /** The record as read before, when one was: its version is written against; absent: create first. */
+  read: Versioned<TransactionRecord> | undefined,
 ): Promise<TransactionRecord | undefined> {
-  if (fresh) {
+  if (read === undefined) {
     try {
       await core.store.create(id, build(openedRecord(id, core.now())), { acsTransID });
       return undefined;
@@ -172,6 +178,8 @@ async function store(
       return raced ? undefined : build(cur);
     },
     { acsTransID },
+    undefined,
+    read,
   );
   if (!stored) {
     throw new AppError('TRANSACTION_NOT_FOUND', 'threeDSServerTransID: the transaction expired while it was being authenticated', { threeDSServerTransID: id });

@@ -3,6 +3,7 @@
 // recorded, then a page auto-POSTs the CRes to notificationURL) or the existing mock's way (results
 // recorded, then 302 to an allowed redirectUrl). Returns view models; src/http/views renders them.
 import { AppError } from '../errors.js';
+import type { Versioned } from '../store/store.js';
 import {
   type ChallengeAction,
   type ChallengeOutcome,
@@ -21,7 +22,7 @@ import { type FieldContext, invalid, missing } from './fields.js';
 import type { CRes } from './messages.js';
 import { PATHS } from './paths.js';
 import type { TransactionRecord } from './record.js';
-import { challengeRReq, loadRecord, transition, withResults } from './results.js';
+import { challengeRReq, loadVersioned, transition, withResults } from './results.js';
 
 export interface ChallengeView {
   threeDSServerTransID: string;
@@ -71,7 +72,8 @@ export async function openBrowserChallenge(core: ProtocolCore, input: OpenInput,
   if (session !== undefined && session !== null && (typeof session !== 'string' || session.length > 2048)) {
     throw invalid(fctx, 'threeDSSessionData', 'must be a string of at most 2048 characters');
   }
-  const rec = await challengeRecord(core, creq.threeDSServerTransID);
+  const read = await challengeRecord(core, creq.threeDSServerTransID);
+  const rec = read.value;
   const a = rec.auth as NonNullable<TransactionRecord['auth']>;
   if (creq.acsTransID !== undefined && creq.acsTransID !== a.acsTransID) {
     throw new AppError('TRANSACTION_DATA_INVALID', 'acsTransID: does not match the transaction', { ...ids, acsTransID: creq.acsTransID }, { errorMessageType: 'CReq' });
@@ -90,8 +92,11 @@ export async function openBrowserChallenge(core: ProtocolCore, input: OpenInput,
   const differs = (Object.keys(wanted) as (keyof ChallengeState)[]).some((k) => ch[k] !== wanted[k]);
   let current = rec;
   if (differs) {
-    const r = await transition(core, rec.threeDSServerTransID, (cur) =>
-      cur.challenge && cur.challenge.status === 'open' ? { ...cur, updatedAt: core.now(), challenge: { ...cur.challenge, ...wanted } } : undefined,
+    const r = await transition(
+      core,
+      rec.threeDSServerTransID,
+      (cur) => (cur.challenge && cur.challenge.status === 'open' ? { ...cur, updatedAt: core.now(), challenge: { ...cur.challenge, ...wanted } } : undefined),
+      read,
     );
     if (r) current = r.record;
   }
@@ -108,7 +113,8 @@ export async function submitBrowserChallenge(core: ProtocolCore, input: SubmitIn
   fctx.ids = { threeDSServerTransID: id };
   const kind = input.action === undefined || input.action === '' ? 'submit' : input.action;
   if (typeof kind !== 'string' || !ACTIONS.has(kind)) throw invalid(fctx, 'action', 'must be submit, cancel, resend or oob-continue');
-  const rec = await challengeRecord(core, id);
+  const read = await challengeRecord(core, id);
+  const rec = read.value;
   const redirectUrl = checkedRedirect(core, rec, input.redirectUrl);
   if ((rec.challenge as ChallengeState).status === 'done' || rec.results) return completion(rec, redirectUrl);
 
@@ -122,7 +128,7 @@ export async function submitBrowserChallenge(core: ProtocolCore, input: SubmitIn
     const next: TransactionRecord = { ...cur, updatedAt: now, challenge: step.state };
     if (!step.done) return next;
     return withResults(next, challengeRReq(core, next, step.state.outcome as ChallengeOutcome), now, 'acs');
-  });
+  }, read);
   if (!r) throw notFound(id);
   const after = r.record;
   if ((after.challenge as ChallengeState).status === 'done' || after.results) return completion(after, redirectUrl);
@@ -133,16 +139,17 @@ function notFound(id: string): AppError {
   return new AppError('TRANSACTION_NOT_FOUND', 'threeDSServerTransID: unknown or expired transaction', { threeDSServerTransID: id }, { errorMessageType: 'CReq' });
 }
 
-async function challengeRecord(core: ProtocolCore, id: string): Promise<TransactionRecord> {
-  const rec = await loadRecord(core, id);
-  if (!rec) throw notFound(id);
+async function challengeRecord(core: ProtocolCore, id: string): Promise<Versioned<TransactionRecord>> {
+  const read = await loadVersioned(core, id);
+  if (!read) throw notFound(id);
+  const rec = read.value;
   if (!rec.auth || !rec.challenge) {
     throw new AppError('TRANSACTION_DATA_INVALID', 'threeDSServerTransID: this transaction has no challenge', { threeDSServerTransID: id }, { errorMessageType: 'CReq' });
   }
   if (rec.auth.flow !== 'browser') {
     throw new AppError('TRANSACTION_DATA_INVALID', `threeDSServerTransID: app challenges go to ${PATHS.appChallenge}`, { threeDSServerTransID: id }, { errorMessageType: 'CReq' });
   }
-  return rec;
+  return read;
 }
 
 /** A redirectUrl is honoured only with the notificationURL's origin or a configured one: no open redirect. */

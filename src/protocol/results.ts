@@ -3,7 +3,7 @@
 // an RReq; reads materialize what is already due (a decoupled authentication past its time, a challenge
 // past its deadline), so nothing depends on a timer in a worker that may have died. Whoever wins the
 // compare-and-set of a transition counts it and starts the results push.
-import { mutate } from '../store/store.js';
+import { mutate, type Versioned } from '../store/store.js';
 import { authenticationValue, eciFor, hasAuthValue } from './auth-value.js';
 import { type ChallengeOutcome, isExpired, timedOut, uiSpec } from './challenge-machine.js';
 import type { ProtocolCore } from './core.js';
@@ -106,18 +106,27 @@ export async function transition(
   core: ProtocolCore,
   id: string,
   fn: (cur: TransactionRecord) => TransactionRecord | undefined,
-): Promise<{ record: TransactionRecord; changed: boolean } | null> {
+  /** The record as just read (loadVersioned): the first compare-and-set goes against it, no re-read. */
+  from?: Versioned<TransactionRecord>,
+): Promise<{ record: TransactionRecord; version: number; changed: boolean } | null> {
   let changed = false;
   let completed = false;
-  const stored = await mutate(core.store, id, (cur) => {
-    const next = fn(cur);
-    changed = next !== undefined;
-    completed = changed && !cur.results && next?.results !== undefined;
-    return next;
-  });
+  const stored = await mutate(
+    core.store,
+    id,
+    (cur) => {
+      const next = fn(cur);
+      changed = next !== undefined;
+      completed = changed && !cur.results && next?.results !== undefined;
+      return next;
+    },
+    undefined,
+    undefined,
+    from,
+  );
   if (!stored) return null;
   if (completed) afterResults(core, stored.value);
-  return { record: stored.value, changed };
+  return { record: stored.value, version: stored.version, changed };
 }
 
 /** What a read must apply first: a decoupled authentication past due, a challenge past its deadline. */
@@ -136,9 +145,14 @@ export function dueTransition(core: ProtocolCore, rec: TransactionRecord): Trans
 
 /** Reads a record and materializes what is due. Null when unknown. */
 export async function loadRecord(core: ProtocolCore, id: string): Promise<TransactionRecord | null> {
+  return (await loadVersioned(core, id))?.value ?? null;
+}
+
+/** loadRecord with the version read, for a transition that follows (transition's `from`). */
+export async function loadVersioned(core: ProtocolCore, id: string): Promise<Versioned<TransactionRecord> | null> {
   const cur = await core.store.get(id);
   if (!cur) return null;
-  if (!dueTransition(core, cur.value)) return cur.value;
-  const r = await transition(core, id, (c) => dueTransition(core, c));
-  return r ? r.record : null;
+  if (!dueTransition(core, cur.value)) return cur;
+  const r = await transition(core, id, (c) => dueTransition(core, c), cur);
+  return r ? { value: r.record, version: r.version } : null;
 }

@@ -51,6 +51,8 @@ export class StoreUnavailableError extends Error {
 /**
  * Read-modify-write with retries on conflict: `fn` gets the current record and returns the next one
  * (or undefined to leave it unchanged). Returns the record as stored afterwards; null when unknown.
+ * `from` is a copy the caller has just read: the first try writes against it instead of reading again
+ * (one store round trip fewer); a conflict means it was stale, and the retries read afresh.
  */
 export async function mutate<T extends object>(
   store: TransactionStore<T>,
@@ -58,9 +60,10 @@ export async function mutate<T extends object>(
   fn: (current: T) => T | undefined,
   opts?: WriteOptions,
   maxTries = 8,
+  from?: Versioned<T>,
 ): Promise<Versioned<T> | null> {
   for (let i = 0; i < maxTries; i++) {
-    const cur = await store.get(id);
+    const cur = i === 0 && from !== undefined ? from : await store.get(id);
     if (!cur) return null;
     const next = fn(cur.value);
     if (next === undefined) return cur;
