@@ -77,3 +77,46 @@ describe('architecture: import direction', () => {
     expect(edgeProblem('http/app.ts', 'protocol/index.ts')).to.equal(null);
   });
 });
+
+// `npm run test:unit` is every test file outside test/integration/: those must start no child process and
+// no external server (redis-server, Chromium, Java, the built server). A file that needs one lives under
+// test/integration/, mirroring src/ there.
+const TEST_IMPORT_RE = /(?:^|\n)\s*import\s+(?:type\s+)?([^;]*?)\s+from\s+['"]([^'"]+)['"]/g;
+const STARTERS: { module: RegExp; names?: RegExp; what: string }[] = [
+  { module: /^(node:)?child_process$/, what: 'node:child_process' },
+  { module: /\/helpers\/redis\.js$/, names: /\b(startRedis|startRedisCluster|startRedisSentinel|requireRedis)\b/, what: 'a redis-server' },
+  { module: /\/helpers\/server\.js$/, names: /\bstartServer\b/, what: 'the built server' },
+  { module: /\/browser\/chromium\.js$/, what: 'Chromium' },
+  { module: /\/scripts\/docker-check\.js$/, names: /\bdockerCheck\b/, what: 'the Dockerfile build' },
+];
+
+/** Why a test file outside test/integration/ does not belong in the unit set, or null. */
+function unitFileProblem(rel: string, text: string): string | null {
+  if (rel.startsWith('integration/')) return null;
+  for (const m of text.matchAll(TEST_IMPORT_RE)) {
+    const [, names, spec] = m as unknown as [string, string, string];
+    const hit = STARTERS.find((s) => s.module.test(spec) && (s.names === undefined || s.names.test(names)));
+    if (hit) return `test/${rel} starts ${hit.what}: move it (or that part) under test/integration/`;
+  }
+  return null;
+}
+
+describe('architecture: unit and integration tests', () => {
+  const TEST = path.join(ROOT, 'test');
+
+  it('starts no process or external server from a test file outside test/integration/', () => {
+    const files = walk(TEST).filter((f) => f.endsWith('.test.ts'));
+    expect(files.filter((f) => f.includes(`${path.sep}integration${path.sep}`)).length).to.be.greaterThan(5);
+    const problems = files.map((f) => unitFileProblem(path.relative(TEST, f), readFileSync(f, 'utf8'))).filter((p): p is string => p !== null);
+    expect(problems).to.deep.equal([]);
+  });
+
+  it('would catch a unit test file that starts one', () => {
+    expect(unitFileProblem('store/x.test.ts', "import { startRedis, waitFor } from '../helpers/redis.js';")).to.match(/redis-server/);
+    expect(unitFileProblem('crypto/x.test.ts', "import { execFile } from 'node:child_process';")).to.match(/child_process/);
+    expect(unitFileProblem('x.test.ts', "import {\n  ROOT,\n  startServer,\n} from './helpers/server.js';")).to.match(/built server/);
+    expect(unitFileProblem('integration/store/x.test.ts', "import { startRedis } from '../../helpers/redis.js';")).to.equal(null);
+    expect(unitFileProblem('store/x.test.ts', "import { waitFor } from '../helpers/redis.js';")).to.equal(null);
+    expect(unitFileProblem('x.test.ts', "import { ROOT } from './helpers/server.js';")).to.equal(null);
+  });
+});

@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
 import { ConfigError, changedKeys, configFileFromArgv, loadConfig, needsRestart, publicBaseUrl, storeBackend, workerCount } from '../src/config.js';
+import { expectThrow } from './helpers/expect-error.js';
 
 describe('config', () => {
   let dir: string;
@@ -15,16 +16,7 @@ describe('config', () => {
   };
   const load = (env: Record<string, string> = {}, extra?: unknown) =>
     loadConfig({ env: { NODE_ENV: 'test', ...env }, extraFile: extra === undefined ? undefined : file(extra) });
-  const rejects = (env: Record<string, string>, extra: unknown, pattern: RegExp) => {
-    try {
-      load(env, extra);
-    } catch (err) {
-      expect(err).to.be.instanceOf(ConfigError);
-      expect((err as ConfigError).message).to.match(pattern);
-      return;
-    }
-    expect.fail('configuration was accepted');
-  };
+  const rejects = (env: Record<string, string>, extra: unknown, pattern: RegExp) => expectThrow(() => load(env, extra), ConfigError, pattern, 'loading the configuration');
 
   beforeEach(() => {
     dir = mkdtempSync(path.join(os.tmpdir(), 'm3ds-config-'));
@@ -62,13 +54,8 @@ describe('config', () => {
   });
 
   it('lists every problem in one error', () => {
-    try {
-      load({ PORT: '99999', LOG_LEVEL: 'loud' }, { nope: 1 });
-      expect.fail('accepted');
-    } catch (err) {
-      const problems = (err as ConfigError).problems;
-      expect(problems.length).to.be.at.least(3);
-    }
+    const { problems } = expectThrow(() => load({ PORT: '99999', LOG_LEVEL: 'loud' }, { nope: 1 }), ConfigError);
+    expect(problems.length).to.be.at.least(3);
   });
 
   const cases: [string, Record<string, string>, unknown, RegExp][] = [

@@ -12,6 +12,8 @@ export interface EmbeddedHostOptions {
   metrics: Metrics;
   /** Period of the expiry sweep and of the entries gauge (default 1000 ms). */
   sweepIntervalMs?: number;
+  /** Clock of the records' TTL (tests); defaults to Date.now. */
+  now?: () => number;
 }
 
 export interface EmbeddedHost {
@@ -29,6 +31,7 @@ export function createEmbeddedHost(opts: EmbeddedHostOptions): EmbeddedHost {
   const core = new EmbeddedCore({
     maxEntries: opts.maxEntries,
     sweepIntervalMs: opts.sweepIntervalMs,
+    now: opts.now,
     // The gauge follows the sweep rather than every operation: scrapes are seconds apart anyway.
     onSweep: (size) => gauge?.set(size),
   });

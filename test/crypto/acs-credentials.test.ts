@@ -1,30 +1,16 @@
-import { execFile } from 'node:child_process';
 import crypto, { X509Certificate } from 'node:crypto';
 import { readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { expect } from 'chai';
 import { generatedPaths, loadAcsCredentials } from '../../src/crypto/acs-credentials.js';
 import { CredentialsError } from '../../src/crypto/crypto-errors.js';
 import { buildSelfSignedCertificate, certificatePem } from '../../src/crypto/self-signed-cert.js';
 import { createLogger } from '../../src/logger.js';
 import { tempDirs, testConfig, withSigning } from './fixtures.js';
-
-const run = promisify(execFile);
-const CHILD = fileURLToPath(new URL('./credentials-child.ts', import.meta.url));
+import { expectRejection } from '../helpers/expect-error.js';
 
 const spkiHash = (k: crypto.KeyObject) =>
   crypto.createHash('sha256').update(crypto.createPublicKey(k).export({ type: 'spki', format: 'der' })).digest('hex');
-
-async function rejection(p: Promise<unknown>): Promise<Error> {
-  try {
-    await p;
-  } catch (err) {
-    return err as Error;
-  }
-  throw new Error('expected a rejection');
-}
 
 describe('crypto/acs-credentials', () => {
   const tmp = tempDirs();
@@ -89,23 +75,6 @@ describe('crypto/acs-credentials', () => {
     );
   });
 
-  it('concurrent first starts of several processes end with one pair that all of them use', async function () {
-    this.timeout(60_000);
-    const dataDir = await tmp.make();
-    const startAt = String(Date.now() + 2500);
-    const outs = await Promise.all(
-      Array.from({ length: 4 }, () => run(process.execPath, ['--import', 'tsx', CHILD, dataDir, 'PS256', startAt], { cwd: process.cwd() })),
-    );
-    const results = outs.map((o) => JSON.parse(o.stdout.trim()) as { origin: string; fingerprint: string; spki: string });
-    expect(new Set(results.map((r) => r.spki)).size).to.equal(1);
-    expect(new Set(results.map((r) => r.fingerprint)).size).to.equal(1);
-    expect(results.filter((r) => r.origin === 'generated')).to.have.length(1);
-    // No temporary files left behind, and the files on disk are the pair they use.
-    expect((await readdir(dataDir)).sort()).to.deep.equal(['acs-signing-ps256.crt.pem', 'acs-signing-ps256.key.pem']);
-    const onDisk = new X509Certificate(await readFile(generatedPaths(dataDir, 'PS256').certPath));
-    expect(onDisk.fingerprint256).to.equal(results[0]?.fingerprint);
-  });
-
   it('concurrent first starts inside one process agree as well', async () => {
     const dataDir = await tmp.make();
     const config = withSigning(base, { dataDir, algorithm: 'ES256' });
@@ -152,18 +121,16 @@ describe('crypto/acs-credentials', () => {
     await writeFile(keyPath, 'not a key');
     const old = new Date(Date.now() - 3_600_000);
     await utimes(keyPath, old, old);
-    const err = await rejection(loadAcsCredentials({ config: withSigning(base, { dataDir }) }));
-    expect(err).to.be.instanceOf(CredentialsError);
-    expect(err.message).to.include(keyPath).and.include('delete');
+    const err = await expectRejection(loadAcsCredentials({ config: withSigning(base, { dataDir }) }), CredentialsError, keyPath);
+    expect(err.message).to.include('delete');
     expect(await readFile(keyPath, 'utf8')).to.equal('not a key');
   });
 
   describe('production', () => {
     it('refuses to start without configured key and certificate, and writes nothing', async () => {
       const dataDir = await tmp.make();
-      const err = await rejection(loadAcsCredentials({ config: withSigning(base, { dataDir }, 'production') }));
-      expect(err).to.be.instanceOf(CredentialsError);
-      expect(err.message).to.match(/production/).and.match(/keyPath/);
+      const err = await expectRejection(loadAcsCredentials({ config: withSigning(base, { dataDir }, 'production') }), CredentialsError, /production/);
+      expect(err.message).to.match(/keyPath/);
       expect(await readdir(dataDir)).to.deep.equal([]);
     });
 
@@ -229,9 +196,7 @@ describe('crypto/acs-credentials', () => {
     ];
     for (const [name, signing, message] of cases) {
       it(`refuses ${name}`, async () => {
-        const err = await rejection(loadAcsCredentials({ config: withSigning(base, { dataDir: dir, ...signing() }) }));
-        expect(err).to.be.instanceOf(CredentialsError);
-        expect(err.message).to.match(message);
+        await expectRejection(loadAcsCredentials({ config: withSigning(base, { dataDir: dir, ...signing() }) }), CredentialsError, message);
       });
     }
   });

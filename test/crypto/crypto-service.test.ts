@@ -8,15 +8,7 @@ import { createLogger } from '../../src/logger.js';
 import { createMetrics } from '../../src/metrics.js';
 import { TestSdk } from '../helpers/sdk.js';
 import { POOL_ENTRY, silentLogger, tempDirs, testConfig, withSigning } from './fixtures.js';
-
-async function rejection(p: Promise<unknown>): Promise<Error> {
-  try {
-    await p;
-  } catch (err) {
-    return err as Error;
-  }
-  throw new Error('expected a rejection');
-}
+import { expectRejection } from '../helpers/expect-error.js';
 
 /** The app-challenge cryptography end to end, as the protocol layer will drive it. */
 async function appChallengeFlow(service: CryptoService, enc: ContentEnc) {
@@ -110,11 +102,10 @@ describe('crypto/crypto-service', () => {
     it(`turns bad client input into typed errors (${which})`, async () => {
       const service = which === 'inline' ? inline : pooled;
       const acs = await service.newEphemeralKey();
-      const badKey = await rejection(service.deriveSessionKey(acs.privateJwk, { kty: 'EC', crv: 'P-256', x: 'AA', y: 'AA' }, 'ref'));
-      expect(badKey).to.be.instanceOf(InvalidKeyError);
-      expect((badKey as InvalidKeyError).errorName).to.equal('INVALID_FORMAT');
-      const undecryptable = await rejection(service.decryptCReq('eyJhbGciOiJkaXIifQ.x.y.z.w', new Uint8Array(32), 'A128GCM'));
-      expect(undecryptable).to.be.instanceOf(DecryptionError);
+      const badKey = await expectRejection(service.deriveSessionKey(acs.privateJwk, { kty: 'EC', crv: 'P-256', x: 'AA', y: 'AA' }, 'ref'), InvalidKeyError);
+      expect(badKey.errorName).to.equal('INVALID_FORMAT');
+      expect(badKey.field).to.equal('sdkEphemPubKey');
+      await expectRejection(service.decryptCReq('eyJhbGciOiJkaXIifQ.x.y.z.w', new Uint8Array(32), 'A128GCM'), DecryptionError);
     });
   }
 
@@ -154,7 +145,6 @@ describe('crypto/crypto-service', () => {
 
   it('does not start in production without configured credentials', async () => {
     const config = withSigning(testConfig(), { dataDir: await tmp.make() }, 'production');
-    const err = await rejection(createCryptoService({ config, logger: silentLogger, metrics: createMetrics('worker', { defaults: false }), workers: 1 }));
-    expect(err).to.be.instanceOf(CredentialsError);
+    await expectRejection(createCryptoService({ config, logger: silentLogger, metrics: createMetrics('worker', { defaults: false }), workers: 1 }), CredentialsError, /production/);
   });
 });

@@ -3,20 +3,13 @@ import { expect } from 'chai';
 import { CryptoError, InvalidKeyError } from '../../src/crypto/crypto-errors.js';
 import { deriveSessionKey, generateEphemeralKey, generateEphemeralKeySync, importSdkPublicKey } from '../../src/crypto/ecdh.js';
 import { TestSdk } from '../helpers/sdk.js';
+import { expectThrow } from '../helpers/expect-error.js';
 
 function expectInvalidKey(fn: () => unknown, message: RegExp): void {
-  let caught: unknown;
-  try {
-    fn();
-  } catch (err) {
-    caught = err;
-  }
-  expect(caught, 'expected an InvalidKeyError').to.be.instanceOf(InvalidKeyError);
-  const e = caught as InvalidKeyError;
+  const e = expectThrow(fn, InvalidKeyError, message);
   expect(e).to.be.instanceOf(CryptoError);
   expect(e.errorName).to.equal('INVALID_FORMAT');
   expect(e.field).to.equal('sdkEphemPubKey');
-  expect(e.message).to.match(message);
 }
 
 /** A P-256 public JWK whose x coordinate starts with a zero octet. */

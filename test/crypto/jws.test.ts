@@ -1,21 +1,13 @@
 import crypto from 'node:crypto';
 import { expect } from 'chai';
-import { compactVerify, decodeProtectedHeader } from 'jose';
+import { compactVerify, decodeProtectedHeader, errors as joseErrors } from 'jose';
 import { type AcsCredentials, loadAcsCredentials } from '../../src/crypto/acs-credentials.js';
 import type { AcsSignedContentPayload } from '../../src/crypto/crypto-types.js';
 import { deriveSessionKey, generateEphemeralKeySync } from '../../src/crypto/ecdh.js';
 import { AcsContentSigner } from '../../src/crypto/jws.js';
 import { TestSdk } from '../helpers/sdk.js';
 import { tempDirs, testConfig, withSigning } from './fixtures.js';
-
-async function rejection(p: Promise<unknown>): Promise<Error> {
-  try {
-    await p;
-  } catch (err) {
-    return err as Error;
-  }
-  throw new Error('expected a rejection');
-}
+import { expectRejection } from '../helpers/expect-error.js';
 
 describe('crypto/jws', () => {
   const tmp = tempDirs();
@@ -70,9 +62,9 @@ describe('crypto/jws', () => {
         const jws = await signer.sign(payloadFor(sdk, generateEphemeralKeySync().publicJwk));
         const [h, , s] = jws.split('.') as [string, string, string];
         const forged = `${h}.${Buffer.from(JSON.stringify({ acsURL: 'https://evil.example/' })).toString('base64url')}.${s}`;
-        expect(await rejection(sdk.verifySignedContent(forged))).to.be.instanceOf(Error);
+        await expectRejection(sdk.verifySignedContent(forged), joseErrors.JWSSignatureVerificationFailed, undefined, 'verifying the forged content');
         const other = alg === 'PS256' ? crypto.generateKeyPairSync('rsa', { modulusLength: 2048 }) : crypto.generateKeyPairSync('ec', { namedCurve: 'P-256' });
-        expect(await rejection(compactVerify(jws, other.publicKey))).to.be.instanceOf(Error);
+        await expectRejection(compactVerify(jws, other.publicKey), joseErrors.JWSSignatureVerificationFailed, undefined, 'verifying with another key');
       });
 
       it('refuses to start a challenge whose content does not echo this SDK key', async () => {
@@ -80,7 +72,7 @@ describe('crypto/jws', () => {
         const sdk = new TestSdk();
         const someoneElse = new TestSdk();
         const jws = await signer.sign(payloadFor(someoneElse, generateEphemeralKeySync().publicJwk));
-        expect((await rejection(sdk.startChallenge(jws))).message).to.match(/echo/);
+        await expectRejection(sdk.startChallenge(jws), Error, /does not echo the SDK key/);
       });
     });
   }

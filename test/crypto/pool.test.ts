@@ -12,15 +12,7 @@ import type { ThreadData } from '../../src/crypto/tasks/task-types.js';
 import { createMetrics } from '../../src/metrics.js';
 import { TestSdk } from '../helpers/sdk.js';
 import { POOL_ENTRY, tempDirs, testConfig, withSigning } from './fixtures.js';
-
-async function rejection(p: Promise<unknown>): Promise<Error> {
-  try {
-    await p;
-  } catch (err) {
-    return err as Error;
-  }
-  throw new Error('expected a rejection');
-}
+import { expectRejection } from '../helpers/expect-error.js';
 
 async function histogramCount(metrics: ReturnType<typeof createMetrics>, task: string): Promise<number> {
   const h = await metrics.histogram('pool_task_duration_seconds').get();
@@ -105,11 +97,9 @@ describe('crypto/pool', () => {
 
     it('gives input errors back as their typed errors', async () => {
       const acs = generateEphemeralKeySync();
-      const bad = await rejection(pool.run('ecdh-kdf', { acsPrivJwk: acs.privateJwk, sdkPubJwk: { kty: 'EC', crv: 'P-384' }, sdkReferenceNumber: 'r' }));
-      expect(bad).to.be.instanceOf(InvalidKeyError);
-      expect((bad as InvalidKeyError).field).to.equal('sdkEphemPubKey');
-      const undecryptable = await rejection(pool.run('jwe-decrypt', { jwe: 'a.b.c.d.e', key: new Uint8Array(32), enc: 'A128CBC-HS256' }));
-      expect(undecryptable).to.be.instanceOf(DecryptionError);
+      const bad = await expectRejection(pool.run('ecdh-kdf', { acsPrivJwk: acs.privateJwk, sdkPubJwk: { kty: 'EC', crv: 'P-384' }, sdkReferenceNumber: 'r' }), InvalidKeyError);
+      expect(bad.field).to.equal('sdkEphemPubKey');
+      await expectRejection(pool.run('jwe-decrypt', { jwe: 'a.b.c.d.e', key: new Uint8Array(32), enc: 'A128CBC-HS256' }), DecryptionError);
     });
 
     it('refuses work beyond maxQueue with PoolOverloadedError and reports the queue size', async () => {
@@ -133,7 +123,7 @@ describe('crypto/pool', () => {
       expect(p.liveThreads).to.equal(0); // not warm: no thread until there is work
       await p.run('keygen', {});
       await Promise.all([p.close(), p.close()]);
-      expect((await rejection(p.run('keygen', {}))).message).to.match(/closed/);
+      await expectRejection(p.run('keygen', {}), Error, /closed/);
     });
   });
 });

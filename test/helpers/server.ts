@@ -89,19 +89,28 @@ export class RunningServer {
     this.proc.kill(sig);
   }
 
-  /** SIGTERM, then SIGKILL of the whole tree if it lingers. */
+  /** SIGTERM, then SIGKILL of the whole tree if it lingers; then of any worker its primary left behind. */
   async stop(): Promise<void> {
-    if (this.proc.exitCode !== null || this.proc.signalCode !== null) return;
-    this.proc.kill('SIGTERM');
-    const t = setTimeout(() => {
-      try {
-        process.kill(-this.pid, 'SIGKILL');
-      } catch {
-        this.proc.kill('SIGKILL');
-      }
-    }, 8000);
-    await this.exited;
-    clearTimeout(t);
+    if (this.proc.exitCode === null && this.proc.signalCode === null) {
+      this.proc.kill('SIGTERM');
+      const t = setTimeout(() => {
+        if (!this.killGroup()) this.proc.kill('SIGKILL');
+      }, 8000);
+      await this.exited;
+      clearTimeout(t);
+    }
+    // Workers orphaned by a primary that was killed or forced out would hold our stdout pipes open.
+    this.killGroup();
+  }
+
+  /** SIGKILL to the server's process group (it runs detached, as its own group); false when none is left. */
+  private killGroup(): boolean {
+    try {
+      process.kill(-this.pid, 'SIGKILL');
+      return true;
+    } catch {
+      return false;
+    }
   }
 }
 
@@ -123,12 +132,18 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   });
   const server = new RunningServer(proc, port);
   if (opts.waitReady !== false) {
-    await Promise.race([
-      server.waitForLog((l) => l.msg === 'ready', opts.timeoutMs ?? 20_000),
-      server.exited.then(({ code }) => {
-        throw new Error(`server exited (${code}) before ready: ${server.stderr.join('')}`);
-      }),
-    ]);
+    try {
+      await Promise.race([
+        server.waitForLog((l) => l.msg === 'ready', opts.timeoutMs ?? 20_000),
+        server.exited.then(({ code }) => {
+          throw new Error(`server exited (${code}) before ready: ${server.stderr.join('')}`);
+        }),
+      ]);
+    } catch (err) {
+      // The caller never gets this server to stop: a process tree left running keeps mocha alive.
+      await server.stop();
+      throw err;
+    }
   }
   return server;
 }
@@ -144,10 +159,16 @@ export async function workerPids(server: RunningServer, n: number, timeoutMs = 5
   return pids;
 }
 
+export interface LoopStats {
+  ok: number;
+  failed: number;
+  errors: string[];
+}
+
 /** Runs GET requests back to back until stopped; counts failures (non-2xx or network errors). */
-export function requestLoop(url: string, concurrency = 4): { stop(): Promise<{ ok: number; failed: number; errors: string[] }> } {
+export function requestLoop(url: string, concurrency = 4): { readonly stats: Readonly<LoopStats>; stop(): Promise<LoopStats> } {
   let running = true;
-  const stats = { ok: 0, failed: 0, errors: [] as string[] };
+  const stats: LoopStats = { ok: 0, failed: 0, errors: [] };
   const loops = Array.from({ length: concurrency }, async () => {
     while (running) {
       try {
@@ -165,6 +186,7 @@ export function requestLoop(url: string, concurrency = 4): { stop(): Promise<{ o
     }
   });
   return {
+    stats,
     async stop() {
       running = false;
       await Promise.all(loops);

@@ -19,12 +19,24 @@ describe('log privacy (integration)', function () {
   let base: string;
   const fixture = JSON.parse(readFileSync(path.join(ROOT, '../shared/fixtures/authenticate-browser.json'), 'utf8')) as Record<string, Record<string, unknown>>;
 
+  // Every request carries its own X-Request-ID, so the scan can wait for each one's access line.
+  const sent: string[] = [];
+  const requestId = () => {
+    const id = `privacy-${sent.length + 1}`;
+    sent.push(id);
+    return id;
+  };
   const post = async (p: string, body: unknown) => {
-    const r = await fetch(`${base}${p}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const r = await fetch(`${base}${p}`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-request-id': requestId() }, body: JSON.stringify(body) });
     return { status: r.status, body: (await r.json().catch(() => ({}))) as Record<string, unknown> };
   };
   const form = (p: string, fields: Record<string, string>) =>
-    fetch(`${base}${p}`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(fields), redirect: 'manual' });
+    fetch(`${base}${p}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-request-id': requestId() },
+      body: new URLSearchParams(fields),
+      redirect: 'manual',
+    });
 
   before(async () => {
     server = await startServer({ workers: 2, env: { LOG_LEVEL: 'trace', PROTOCOL_OTP: OTP, SLOW_RESPONSE_MS: '50', DECOUPLED_DELAY_MS: '50' } });
@@ -68,17 +80,18 @@ describe('log privacy (integration)', function () {
     });
     const acsURL = `${base}/challenge`;
     const send = async (fields: Record<string, unknown> = {}) => {
-      const r = await fetch(acsURL, { method: 'POST', headers: { 'content-type': 'application/jose' }, body: await sdk.nextCReq(fields) });
+      const r = await fetch(acsURL, { method: 'POST', headers: { 'content-type': 'application/jose', 'x-request-id': requestId() }, body: await sdk.nextCReq(fields) });
       return sdk.decryptCRes(await r.text());
     };
     await send();
     await send({ challengeDataEntry: WRONG });
     const last = await send({ challengeDataEntry: OTP });
     expect(last.transStatus).to.equal('Y');
-    await new Promise((r) => setTimeout(r, 300));
+    // Everything those requests logged is in: each one's access line is written when it is finished.
+    await Promise.all(sent.map((id) => server.waitForLog((l) => l.msg === 'request' && l.requestId === id)));
 
     const text = server.lines.map((l) => JSON.stringify(l)).join('\n') + server.stderr.join('');
-    expect(server.lines.filter((l) => l.msg === 'request').length).to.be.greaterThan(50);
+    expect(sent.length).to.be.greaterThan(50);
     for (const last4 of LAST4) expect(text, `full PAN ${pan(last4)}`).to.not.include(pan(last4));
     expect(text, 'the right code').to.not.include(OTP);
     expect(text, 'a wrong code').to.not.include(WRONG);

@@ -2,16 +2,7 @@ import { expect } from 'chai';
 import { AppError } from '../../src/errors.js';
 import { parseAReq } from '../../src/protocol/areq.js';
 import { appAReq, type Body, browserAReq, SDK_KEY } from './helpers.js';
-
-function refusal(body: unknown): AppError {
-  try {
-    parseAReq(body);
-  } catch (err) {
-    if (err instanceof AppError) return err;
-    throw err;
-  }
-  throw new Error('expected a refusal');
-}
+import { expectThrow } from '../helpers/expect-error.js';
 
 describe('protocol/areq', () => {
   it('parses the browser fixture and turns numbers into numeric strings in the echo', () => {
@@ -63,7 +54,7 @@ describe('protocol/areq', () => {
       [(b) => delete b.merchant.notificationURL, 'notificationURL'],
     ];
     for (const [edit, name] of cases) {
-      const e = refusal(browserAReq('4000400040004000', edit));
+      const e = expectThrow(() => parseAReq(browserAReq('4000400040004000', edit)), AppError);
       expect(e.spec.emvCode, name).to.equal('201');
       expect(e.detail).to.contain(name);
     }
@@ -88,15 +79,15 @@ describe('protocol/areq', () => {
       [(b) => (b.threeDSRequestor.threeDSRequestorChallengeInd = ['01', '02', '03']), 'threeDSRequestorChallengeInd'],
     ];
     for (const [edit, name] of cases) {
-      const e = refusal(browserAReq('4000400040004000', edit));
+      const e = expectThrow(() => parseAReq(browserAReq('4000400040004000', edit)), AppError);
       expect(e.spec.emvCode, name).to.equal('203');
       expect(e.detail, name).to.contain(name);
     }
   });
 
   it('refuses bodies that are not AReq objects (101)', () => {
-    for (const body of [undefined, 'text', [1], null]) expect(refusal(body).spec.emvCode).to.equal('101');
-    expect(refusal(browserAReq('4000400040004000', (b) => (b.messageType = 'RReq'))).spec.emvCode).to.equal('101');
+    for (const body of [undefined, 'text', [1], null]) expect(expectThrow(() => parseAReq(body), AppError).spec.emvCode).to.equal('101');
+    expect(expectThrow(() => parseAReq(browserAReq('4000400040004000', (b) => (b.messageType = 'RReq'))), AppError).spec.emvCode).to.equal('101');
   });
 
   it('normalises the three SDK key shapes to one JWK', () => {
@@ -120,13 +111,13 @@ describe('protocol/areq', () => {
   });
 
   it('validates the app channel: sdkTransID and a real P-256 key', () => {
-    expect(refusal(appAReq('5200000000004001', (b) => {
+    expect(expectThrow(() => parseAReq(appAReq('5200000000004001', (b) => {
       delete b.sdkTransID;
       delete b.sdkInformation.sdkTransID;
-    })).detail).to.contain('sdkTransID');
-    expect(refusal(appAReq('5200000000004001', (b) => (b.sdkTransID = 'nope'))).spec.emvCode).to.equal('203');
-    expect(refusal(appAReq('5200000000004001', (b) => delete b.sdkInformation.sdkEphemPubKey)).spec.emvCode).to.equal('201');
-    const offCurve = refusal(appAReq('5200000000004001', (b) => (b.sdkInformation.sdkEphemPubKey = { ...SDK_KEY, y: SDK_KEY.x })));
+    })), AppError).detail).to.contain('sdkTransID');
+    expect(expectThrow(() => parseAReq(appAReq('5200000000004001', (b) => (b.sdkTransID = 'nope'))), AppError).spec.emvCode).to.equal('203');
+    expect(expectThrow(() => parseAReq(appAReq('5200000000004001', (b) => delete b.sdkInformation.sdkEphemPubKey)), AppError).spec.emvCode).to.equal('201');
+    const offCurve = expectThrow(() => parseAReq(appAReq('5200000000004001', (b) => (b.sdkInformation.sdkEphemPubKey = { ...SDK_KEY, y: SDK_KEY.x }))), AppError);
     expect(offCurve.spec.emvCode).to.equal('203');
     expect(offCurve.detail).to.contain('sdkEphemPubKey');
   });

@@ -2,16 +2,7 @@ import { expect } from 'chai';
 import { AppError } from '../../src/errors.js';
 import type { AcsResult } from '../../src/protocol/index.js';
 import { browserAReq, harness, testConfig } from './helpers.js';
-
-async function refusal(p: Promise<unknown>): Promise<AppError> {
-  try {
-    await p;
-  } catch (err) {
-    if (err instanceof AppError) return err;
-    throw err;
-  }
-  throw new Error('expected a refusal');
-}
+import { expectRejection } from '../helpers/expect-error.js';
 
 function cresOf(r: AcsResult): Record<string, unknown> {
   if (r.type !== 'post') throw new Error(`expected a post, got ${r.type}`);
@@ -42,16 +33,16 @@ describe('protocol/browser-challenge', () => {
 
   it('refuses broken CReqs and transactions without a challenge', async () => {
     const { h, id } = await started();
-    expect((await refusal(h.protocol.openChallenge({}, h.ctx))).spec.emvCode).to.equal('201');
-    expect((await refusal(h.protocol.openChallenge({ creq: '!!!' }, h.ctx))).detail).to.contain('creq');
-    expect((await refusal(h.protocol.openChallenge({ creq: '{"threeDSServerTransID":1' }, h.ctx))).spec.emvCode).to.equal('203');
-    expect((await refusal(h.protocol.openChallenge({ creq: JSON.stringify({ messageType: 'CRes', threeDSServerTransID: id }) }, h.ctx))).spec.emvCode).to.equal('101');
-    expect((await refusal(h.protocol.openChallenge({ creq: JSON.stringify({ threeDSServerTransID: '8a880dc0-d2d2-4067-bcb1-b08d1690b26e' }) }, h.ctx))).spec.emvCode).to.equal('301');
-    const wrongAcs = await refusal(h.protocol.openChallenge({ creq: JSON.stringify({ threeDSServerTransID: id, acsTransID: '8a880dc0-d2d2-4067-bcb1-b08d1690b26e' }) }, h.ctx));
+    expect((await expectRejection(h.protocol.openChallenge({}, h.ctx), AppError)).spec.emvCode).to.equal('201');
+    expect((await expectRejection(h.protocol.openChallenge({ creq: '!!!' }, h.ctx), AppError)).detail).to.contain('creq');
+    expect((await expectRejection(h.protocol.openChallenge({ creq: '{"threeDSServerTransID":1' }, h.ctx), AppError)).spec.emvCode).to.equal('203');
+    expect((await expectRejection(h.protocol.openChallenge({ creq: JSON.stringify({ messageType: 'CRes', threeDSServerTransID: id }) }, h.ctx), AppError)).spec.emvCode).to.equal('101');
+    expect((await expectRejection(h.protocol.openChallenge({ creq: JSON.stringify({ threeDSServerTransID: '8a880dc0-d2d2-4067-bcb1-b08d1690b26e' }) }, h.ctx), AppError)).spec.emvCode).to.equal('301');
+    const wrongAcs = await expectRejection(h.protocol.openChallenge({ creq: JSON.stringify({ threeDSServerTransID: id, acsTransID: '8a880dc0-d2d2-4067-bcb1-b08d1690b26e' }) }, h.ctx), AppError);
     expect(wrongAcs.detail).to.contain('acsTransID');
     const fr = browserAReq('4000400040004000');
     await h.protocol.authenticate(fr, h.ctx);
-    expect((await refusal(h.protocol.openChallenge({ creq: JSON.stringify({ threeDSServerTransID: fr.threeDSServerTransID }) }, h.ctx))).spec.emvCode).to.equal('305');
+    expect((await expectRejection(h.protocol.openChallenge({ creq: JSON.stringify({ threeDSServerTransID: fr.threeDSServerTransID }) }, h.ctx), AppError)).spec.emvCode).to.equal('305');
   });
 
   it('EMV completion: results recorded first, then the CRes is posted with threeDSSessionData', async () => {
@@ -98,7 +89,7 @@ describe('protocol/browser-challenge', () => {
     const f = await h.protocol.final({ threeDSServerTransID: id }, h.ctx);
     expect(f.transStatus).to.equal('U');
     expect(f.resultsRequest).to.include({ challengeCancel: '01' });
-    expect((await refusal(h.protocol.submitChallenge({ threeDSServerTransID: id, action: 'explode' }, h.ctx))).detail).to.contain('action');
+    expect((await expectRejection(h.protocol.submitChallenge({ threeDSServerTransID: id, action: 'explode' }, h.ctx), AppError)).detail).to.contain('action');
   });
 
   it('the existing mock’s completion: raw JSON CReq → 302 to the notificationURL with the outcome', async () => {
@@ -123,11 +114,11 @@ describe('protocol/browser-challenge', () => {
 
   it('redirectUrl: same origin as notificationURL or allow-listed only (no open redirect)', async () => {
     const { h, id, creq } = await started();
-    const evil = await refusal(h.protocol.openChallenge({ creq, redirectUrl: 'https://evil.example/steal' }, h.ctx));
+    const evil = await expectRejection(h.protocol.openChallenge({ creq, redirectUrl: 'https://evil.example/steal' }, h.ctx), AppError);
     expect(evil.kind).to.equal('REDIRECT_NOT_ALLOWED');
     expect(evil.spec.status).to.equal(400);
-    expect((await refusal(h.protocol.openChallenge({ creq, redirectUrl: 'javascript:alert(1)' }, h.ctx))).kind).to.equal('REDIRECT_NOT_ALLOWED');
-    expect((await refusal(h.protocol.submitChallenge({ threeDSServerTransID: id, value: '1234', redirectUrl: '//evil.example' }, h.ctx))).kind).to.equal('REDIRECT_NOT_ALLOWED');
+    expect((await expectRejection(h.protocol.openChallenge({ creq, redirectUrl: 'javascript:alert(1)' }, h.ctx), AppError)).kind).to.equal('REDIRECT_NOT_ALLOWED');
+    expect((await expectRejection(h.protocol.submitChallenge({ threeDSServerTransID: id, value: '1234', redirectUrl: '//evil.example' }, h.ctx), AppError)).kind).to.equal('REDIRECT_NOT_ALLOWED');
     const open = await h.protocol.openChallenge({ creq, redirectUrl: 'http://127.0.0.1:9901/back?x=1' }, h.ctx);
     expect(open.type === 'challenge' && open.view.formOrigins).to.deep.equal(['http://acs.test:8080', 'http://127.0.0.1:9901']);
     const r = await h.protocol.submitChallenge({ threeDSServerTransID: id, value: '1234' }, h.ctx);

@@ -8,6 +8,8 @@ export class MemoryStore<T extends object> implements TransactionStore<T> {
   private readonly index = new Map<string, string>();
   /** Writes performed (create + update), for tests that check a step does not write. */
   writes = 0;
+  /** Reads performed (get + getByAcsTransID): with writes, the store round trips of a step. */
+  reads = 0;
 
   async create(id: string, value: T, opts?: WriteOptions): Promise<Versioned<T>> {
     if (this.records.has(id)) throw new StoreConflictError(id);
@@ -15,6 +17,7 @@ export class MemoryStore<T extends object> implements TransactionStore<T> {
   }
 
   async get(id: string): Promise<Versioned<T> | null> {
+    this.reads++;
     const e = this.records.get(id);
     return e ? { value: JSON.parse(e.json) as T, version: e.version } : null;
   }
@@ -27,7 +30,11 @@ export class MemoryStore<T extends object> implements TransactionStore<T> {
 
   async getByAcsTransID(acsTransID: string): Promise<Versioned<T> | null> {
     const id = this.index.get(acsTransID);
-    return id ? this.get(id) : null;
+    if (!id) {
+      this.reads++;
+      return null;
+    }
+    return this.get(id);
   }
 
   async delete(id: string): Promise<void> {

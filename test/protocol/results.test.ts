@@ -2,16 +2,7 @@ import { expect } from 'chai';
 import { AppError } from '../../src/errors.js';
 import { browserAReq, counterValue, harness, testConfig } from './helpers.js';
 import { startReceiver } from './receiver.js';
-
-async function refusal(p: Promise<unknown>): Promise<AppError> {
-  try {
-    await p;
-  } catch (err) {
-    if (err instanceof AppError) return err;
-    throw err;
-  }
-  throw new Error('expected a refusal');
-}
+import { expectRejection } from '../helpers/expect-error.js';
 
 const noPush = () => testConfig((c) => (c.notifications.enabled = false));
 
@@ -28,13 +19,13 @@ describe('protocol/results and final', () => {
     const h = harness({ config: noPush() });
     const body = browserAReq('4000400040004001');
     await h.protocol.authenticate(body, h.ctx);
-    const e = await refusal(h.protocol.final({ threeDSServerTransID: body.threeDSServerTransID }, h.ctx));
+    const e = await expectRejection(h.protocol.final({ threeDSServerTransID: body.threeDSServerTransID }, h.ctx), AppError);
     expect(e.kind).to.equal('RESULTS_PENDING');
     expect(e.spec.status).to.equal(409);
-    const unknown = await refusal(h.protocol.final({ threeDSServerTransID: '8a880dc0-d2d2-4067-bcb1-b08d1690b26e' }, h.ctx));
+    const unknown = await expectRejection(h.protocol.final({ threeDSServerTransID: '8a880dc0-d2d2-4067-bcb1-b08d1690b26e' }, h.ctx), AppError);
     expect(unknown.spec.emvCode).to.equal('301');
     expect(unknown.spec.status).to.equal(404);
-    expect((await refusal(h.protocol.final({}, h.ctx))).spec.emvCode).to.equal('201');
+    expect((await expectRejection(h.protocol.final({}, h.ctx), AppError)).spec.emvCode).to.equal('201');
   });
 
   it('records a client RReq, answers the RRes, and final returns both', async () => {
@@ -73,7 +64,7 @@ describe('protocol/results and final', () => {
     expect((await h.protocol.load(body.threeDSServerTransID))?.final).to.equal(true);
     // The same results again: acknowledged; different ones: 409.
     expect(await h.protocol.results(rreq, h.ctx)).to.deep.equal(rres);
-    const e = await refusal(h.protocol.results({ ...rreq, transStatus: 'N' }, h.ctx));
+    const e = await expectRejection(h.protocol.results({ ...rreq, transStatus: 'N' }, h.ctx), AppError);
     expect(e.kind).to.equal('CONFLICTING_REPEAT');
     expect(e.spec.status).to.equal(409);
     expect(await counterValue(h.metrics, 'threeds_transactions_total', { flow: 'browser', trans_status: 'Y' })).to.equal(1);
@@ -84,14 +75,14 @@ describe('protocol/results and final', () => {
     const body = browserAReq('4000400040004001');
     const ares = (await h.protocol.authenticate(body, h.ctx)).authenticationResponse;
     const ok = { threeDSServerTransID: body.threeDSServerTransID, acsTransID: ares.acsTransID, dsTransID: ares.dsTransID, transStatus: 'Y' };
-    const wrongAcs = await refusal(h.protocol.results({ ...ok, acsTransID: '8a880dc0-d2d2-4067-bcb1-b08d1690b26e' }, h.ctx));
+    const wrongAcs = await expectRejection(h.protocol.results({ ...ok, acsTransID: '8a880dc0-d2d2-4067-bcb1-b08d1690b26e' }, h.ctx), AppError);
     expect(wrongAcs.spec.emvCode).to.equal('305');
     expect(wrongAcs.detail).to.contain('acsTransID');
-    expect((await refusal(h.protocol.results({ ...ok, dsTransID: undefined }, h.ctx))).spec.emvCode).to.equal('201');
-    expect((await refusal(h.protocol.results({ ...ok, transStatus: 'Q' }, h.ctx))).detail).to.contain('transStatus');
-    expect((await refusal(h.protocol.results({ ...ok, messageType: 'ARes' }, h.ctx))).spec.emvCode).to.equal('101');
-    expect((await refusal(h.protocol.results({ ...ok, threeDSServerTransID: '8a880dc0-d2d2-4067-bcb1-b08d1690b26e' }, h.ctx))).spec.emvCode).to.equal('301');
-    expect((await refusal(h.protocol.results({ ...ok, sdkTransID: '8a880dc0-d2d2-4067-bcb1-b08d1690b26e' }, h.ctx))).detail).to.contain('sdkTransID');
+    expect((await expectRejection(h.protocol.results({ ...ok, dsTransID: undefined }, h.ctx), AppError)).spec.emvCode).to.equal('201');
+    expect((await expectRejection(h.protocol.results({ ...ok, transStatus: 'Q' }, h.ctx), AppError)).detail).to.contain('transStatus');
+    expect((await expectRejection(h.protocol.results({ ...ok, messageType: 'ARes' }, h.ctx), AppError)).spec.emvCode).to.equal('101');
+    expect((await expectRejection(h.protocol.results({ ...ok, threeDSServerTransID: '8a880dc0-d2d2-4067-bcb1-b08d1690b26e' }, h.ctx), AppError)).spec.emvCode).to.equal('301');
+    expect((await expectRejection(h.protocol.results({ ...ok, sdkTransID: '8a880dc0-d2d2-4067-bcb1-b08d1690b26e' }, h.ctx), AppError)).detail).to.contain('sdkTransID');
   });
 
   it('acknowledges an RReq that agrees with a frictionless outcome and refuses one that does not', async () => {
@@ -100,7 +91,7 @@ describe('protocol/results and final', () => {
     const ares = (await h.protocol.authenticate(body, h.ctx)).authenticationResponse;
     const ok = { threeDSServerTransID: body.threeDSServerTransID, acsTransID: ares.acsTransID, dsTransID: ares.dsTransID };
     expect((await h.protocol.results({ ...ok, transStatus: 'N' }, h.ctx)).resultsStatus).to.equal('01');
-    expect((await refusal(h.protocol.results({ ...ok, transStatus: 'Y' }, h.ctx))).spec.status).to.equal(409);
+    expect((await expectRejection(h.protocol.results({ ...ok, transStatus: 'Y' }, h.ctx), AppError)).spec.status).to.equal(409);
   });
 
   it('4006: decoupled results Y are materialized by the first read after the due time', async () => {
@@ -112,7 +103,7 @@ describe('protocol/results and final', () => {
     const r = await h.protocol.authenticate(body, h.ctx);
     expect(r.authenticationResponse).to.include({ transStatus: 'D', acsDecConInd: 'Y', authenticationType: '04' });
     const id = body.threeDSServerTransID;
-    expect((await refusal(h.protocol.final({ threeDSServerTransID: id }, h.ctx))).kind).to.equal('RESULTS_PENDING');
+    expect((await expectRejection(h.protocol.final({ threeDSServerTransID: id }, h.ctx), AppError)).kind).to.equal('RESULTS_PENDING');
     h.clock.now += 60_000;
     const f = await h.protocol.final({ threeDSServerTransID: id }, h.ctx);
     expect(f).to.include({ transStatus: 'Y', eci: '05' });

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { AppError } from '../../src/errors.js';
 import { browserAReq, harness, testConfig } from './helpers.js';
+import { expectRejection } from '../helpers/expect-error.js';
 
 const b64 = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');
 
@@ -49,13 +50,8 @@ describe('protocol/three-ds-method', () => {
       [b64({ threeDSServerTransID: '0b8cfd6c-3c61-4d8b-a6b4-25b5b9e1c0aa', threeDSMethodNotificationURL: 'https://shop.example' }), '301'],
     ];
     for (const [data, code] of cases) {
-      try {
-        await h.protocol.threeDSMethod({ threeDSMethodData: data }, h.ctx);
-        expect.fail(`accepted ${String(data)}`);
-      } catch (err) {
-        expect(err).to.be.instanceOf(AppError);
-        expect((err as AppError).spec.emvCode, String(data)).to.equal(code);
-      }
+      const err = await expectRejection(h.protocol.threeDSMethod({ threeDSMethodData: data }, h.ctx), AppError, undefined, `threeDSMethod(${String(data)})`);
+      expect(err.spec.emvCode, String(data)).to.equal(code);
     }
   });
 });

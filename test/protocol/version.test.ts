@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { AppError } from '../../src/errors.js';
 import { harness, testConfig } from './helpers.js';
+import { expectRejection } from '../helpers/expect-error.js';
 
 describe('protocol/version', () => {
   it('returns a fresh UUID and the card range', async () => {
@@ -44,20 +45,12 @@ describe('protocol/version', () => {
   it('refuses what is not a PAN (Erro 203) and a missing one (201)', async () => {
     const h = harness();
     for (const cardNumber of ['123', '4000 4000 4000 400x', 'abcdefghijklm', true, '40004000400040004000']) {
-      try {
-        await h.protocol.version({ cardNumber }, h.ctx);
-        expect.fail(`accepted ${String(cardNumber)}`);
-      } catch (err) {
-        expect(err).to.be.instanceOf(AppError);
-        expect((err as AppError).spec.emvCode).to.equal('203');
-        expect((err as AppError).detail).to.contain('cardNumber');
-      }
+      const err = await expectRejection(h.protocol.version({ cardNumber }, h.ctx), AppError, undefined, `version(${String(cardNumber)})`);
+      expect(err.spec.emvCode).to.equal('203');
+      expect(err.detail).to.contain('cardNumber');
     }
-    try {
-      await h.protocol.version({}, h.ctx);
-      expect.fail('accepted no card');
-    } catch (err) {
-      expect((err as AppError).spec.emvCode).to.equal('201');
-    }
+    const missing = await expectRejection(h.protocol.version({}, h.ctx), AppError, undefined, 'version without a card');
+    expect(missing.spec.emvCode).to.equal('201');
+    expect(missing.detail).to.contain('cardNumber');
   });
 });

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { AppError } from '../../src/errors.js';
 import { compareVersions, negotiateVersion, statusForVersion } from '../../src/protocol/versions.js';
+import { expectThrow } from '../helpers/expect-error.js';
 
 const ids = { threeDSServerTransID: '8a880dc0-d2d2-4067-bcb1-b08d1690b26e' };
 const all = ['2.1.0', '2.2.0', '2.3.1'];
@@ -21,13 +22,10 @@ describe('protocol/versions', () => {
 
   it('refuses an enforced preferred version that is not available (Erro 102)', () => {
     const call = () => negotiateVersion({ supported: all, rangeStart: '2.2.0', rangeEnd: '2.2.0', preferred: '2.1.0', enforce: true }, ids);
-    expect(call).to.throw(AppError).with.property('kind', 'VERSION_NOT_SUPPORTED');
-    try {
-      call();
-    } catch (err) {
-      expect((err as AppError).spec.emvCode).to.equal('102');
-      expect((err as AppError).ids.threeDSServerTransID).to.equal(ids.threeDSServerTransID);
-    }
+    const err = expectThrow(call, AppError);
+    expect(err.kind).to.equal('VERSION_NOT_SUPPORTED');
+    expect(err.spec.emvCode).to.equal('102');
+    expect(err.ids.threeDSServerTransID).to.equal(ids.threeDSServerTransID);
   });
 
   it('refuses when nothing is at or below the preferred version', () => {

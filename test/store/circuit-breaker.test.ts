@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { type BreakerState, CircuitBreaker } from '../../src/store/circuit-breaker.js';
 import { StoreUnavailableError } from '../../src/store/store.js';
+import { expectThrow } from '../helpers/expect-error.js';
 
 function setup(failureThreshold = 3, openMs = 2000) {
   const clock = { t: 0 };
@@ -25,12 +26,7 @@ describe('circuit breaker', () => {
   it('gives Retry-After as the rest of the open period, at least 1 s', () => {
     const { breaker, clock } = setup(1, 2500);
     breaker.failure(breaker.admit());
-    try {
-      breaker.admit();
-      expect.fail('admitted while open');
-    } catch (err) {
-      expect((err as StoreUnavailableError).retryAfterSeconds).to.equal(3);
-    }
+    expect(expectThrow(() => breaker.admit(), StoreUnavailableError, undefined, 'admit() while open').retryAfterSeconds).to.equal(3);
     clock.t = 2400;
     expect(breaker.retryAfterSeconds()).to.equal(1);
   });

@@ -7,6 +7,7 @@ import { createEmbeddedHost } from '../../src/store/embedded-host.js';
 import { ResilientL2 } from '../../src/store/resilient-l2.js';
 import { StoreUnavailableError } from '../../src/store/store.js';
 import { waitFor } from '../helpers/redis.js';
+import { expectRejection } from '../helpers/expect-error.js';
 
 const logger = createLogger('silent');
 
@@ -48,14 +49,8 @@ describe('resilient L2 (retries, breaker, metrics)', () => {
   it('never retries a write: one attempt, then StoreUnavailableError', async () => {
     const { l2, state } = flaky();
     state.failures = 1;
-    let err: unknown;
-    try {
-      await l2.exec({ op: 'create', id: 'w', value: '{}', ttlSeconds: 60 });
-    } catch (e) {
-      err = e;
-    }
-    expect(err).to.be.instanceOf(StoreUnavailableError);
-    expect((err as Error).cause).to.be.instanceOf(Error);
+    const err = await expectRejection(l2.exec({ op: 'create', id: 'w', value: '{}', ttlSeconds: 60 }), StoreUnavailableError);
+    expect(err.cause).to.be.instanceOf(Error);
     expect(state.calls).to.deep.equal(['create']);
     await l2.close();
   });
@@ -63,24 +58,12 @@ describe('resilient L2 (retries, breaker, metrics)', () => {
   it('opens after the threshold, then refuses without calling L2; reports state and errors', async () => {
     const { l2, state, metrics } = flaky();
     state.failures = 100;
-    let err: unknown;
-    try {
-      await l2.exec({ op: 'get', id: 'x', ttlSeconds: 60 });
-    } catch (e) {
-      err = e;
-    }
-    expect(err).to.be.instanceOf(StoreUnavailableError);
+    await expectRejection(l2.exec({ op: 'get', id: 'x', ttlSeconds: 60 }), StoreUnavailableError);
     expect(state.calls.length).to.equal(3);
     expect(l2.breakerState).to.equal('open');
     expect(l2.isReady()).to.equal(false);
     const calls = state.calls.length;
-    for (let i = 0; i < 10; i++) {
-      try {
-        await l2.exec({ op: 'get', id: 'x', ttlSeconds: 60 });
-      } catch (e) {
-        expect(e).to.be.instanceOf(StoreUnavailableError);
-      }
-    }
+    for (let i = 0; i < 10; i++) await expectRejection(l2.exec({ op: 'get', id: 'x', ttlSeconds: 60 }), StoreUnavailableError, undefined, `get ${i} while open`);
     expect(state.calls.length).to.equal(calls);
     expect((await metrics.gauge('store_breaker_state').get()).values[0]?.value).to.equal(2);
     const errors = (await metrics.counter('store_l2_errors_total').get()).values;

@@ -68,6 +68,8 @@ export interface LeaseStoreOptions {
   /** leaseDivisor(processes). */
   divisor: number;
   logger?: Logger;
+  /** Clock (tests); defaults to Date.now. Lease ends come from the counters' clock (the same one in a process). */
+  now?: () => number;
 }
 
 const MAX_STALE_LEASES = 4;
@@ -80,9 +82,11 @@ export class LeaseStore implements Store {
   private readonly leases = new Map<string, Lease>();
   private readonly pending = new Map<string, Promise<boolean>>();
   private readonly timer: NodeJS.Timeout;
-  private lastWarnAt = 0;
+  private lastWarnAt = Number.NEGATIVE_INFINITY;
+  private readonly now: () => number;
 
   constructor(private readonly opts: LeaseStoreOptions) {
+    this.now = opts.now ?? Date.now;
     this.timer = setInterval(() => this.sweep(), Math.max(1000, opts.windowMs));
     this.timer.unref();
   }
@@ -93,14 +97,14 @@ export class LeaseStore implements Store {
    */
   trySpend(key: string): ClientRateLimitInfo | undefined {
     const l = this.leases.get(key);
-    if (l === undefined || l.left === 0 || Date.now() >= l.resetAt) return undefined;
+    if (l === undefined || l.left === 0 || this.now() >= l.resetAt) return undefined;
     return this.spend(l);
   }
 
   /** Synchronous while the key holds an unspent lease or is known to be over its limit. */
   increment(key: string): ClientRateLimitInfo | Promise<ClientRateLimitInfo> {
     const l = this.leases.get(key);
-    if (l !== undefined && Date.now() < l.resetAt) {
+    if (l !== undefined && this.now() < l.resetAt) {
       if (l.left > 0) return this.spend(l);
       if (l.spent) return { totalHits: this.opts.max + 1, resetTime: l.resetTime };
     }
@@ -110,7 +114,7 @@ export class LeaseStore implements Store {
   /** Gives a hit back to this worker's lease (express-rate-limit's skip*Requests options). */
   decrement(key: string): void {
     const l = this.leases.get(key);
-    if (l !== undefined && Date.now() < l.resetAt) l.left++;
+    if (l !== undefined && this.now() < l.resetAt) l.left++;
   }
 
   async resetKey(key: string): Promise<void> {
@@ -120,7 +124,7 @@ export class LeaseStore implements Store {
 
   get(key: string): ClientRateLimitInfo | undefined {
     const l = this.leases.get(key);
-    if (l === undefined || Date.now() >= l.resetAt) return undefined;
+    if (l === undefined || this.now() >= l.resetAt) return undefined;
     return { totalHits: Math.max(0, l.used - l.left), resetTime: l.resetTime };
   }
 
@@ -153,7 +157,7 @@ export class LeaseStore implements Store {
       }
       if (!(await p)) return this.failOpen();
       const l = this.leases.get(key);
-      if (l !== undefined && Date.now() < l.resetAt) {
+      if (l !== undefined && this.now() < l.resetAt) {
         if (l.left > 0) return this.spend(l);
         if (l.spent) return { totalHits: this.opts.max + 1, resetTime: l.resetTime };
         continue;
@@ -178,18 +182,18 @@ export class LeaseStore implements Store {
   }
 
   private failOpen(): ClientRateLimitInfo {
-    return { totalHits: 1, resetTime: new Date(Date.now() + this.opts.windowMs) };
+    return { totalHits: 1, resetTime: new Date(this.now() + this.opts.windowMs) };
   }
 
   private warn(msg: string, fields: Record<string, unknown>): void {
-    const now = Date.now();
+    const now = this.now();
     if (now - this.lastWarnAt < WARN_EVERY_MS) return;
     this.lastWarnAt = now;
     this.opts.logger?.warn(msg, fields);
   }
 
   private sweep(): void {
-    const now = Date.now();
+    const now = this.now();
     for (const [k, l] of this.leases) if (now >= l.resetAt) this.leases.delete(k);
   }
 }

@@ -13,6 +13,7 @@ import {
   parseErrorHeader,
   sampleDelay,
 } from '../../../src/http/middleware/fault-spec.js';
+import { expectThrow } from '../../helpers/expect-error.js';
 
 /** A random source that plays back the given values. */
 const seq = (...values: number[]) => {
@@ -89,17 +90,8 @@ describe('fault spec', () => {
 
   describe('faults.rules in the configuration', () => {
     const load = (rules: unknown) => loadConfig({ env: { NODE_ENV: 'test', FAULT_RULES: JSON.stringify(rules) } });
-    const rejects = (rules: unknown, pattern: RegExp) => {
-      try {
-        load(rules);
-      } catch (err) {
-        expect(err).to.be.instanceOf(ConfigError);
-        expect((err as ConfigError).message).to.match(/faults\.rules/);
-        expect((err as ConfigError).message).to.match(pattern);
-        return;
-      }
-      expect.fail(`accepted ${JSON.stringify(rules)}`);
-    };
+    const rejects = (rules: unknown, pattern: RegExp) =>
+      expect(expectThrow(() => load(rules), ConfigError, pattern, `loading faults.rules ${JSON.stringify(rules)}`).message).to.match(/faults\.rules/);
 
     it('is off by default in the schema and on for the test and development files', () => {
       expect(configSchema.faults.headersEnabled.default).to.equal(false);

@@ -1,6 +1,6 @@
 // The lease store against the primary's real counters class: exact within the documented bound across
 // several stores (workers), local refusal once a window is spent, windows that end, failures that open.
-import { setImmediate as tick, setTimeout as sleep } from 'node:timers/promises';
+import { setImmediate as tick } from 'node:timers/promises';
 import { expect } from 'chai';
 import type { ClientRateLimitInfo } from 'express-rate-limit';
 import { LEASE_TOLERANCE, type LeaseGrant, type LeaseRequest, type LeaseSource, LeaseStore, leaseDivisor } from '../../../src/http/middleware/rate-limit-store.js';
@@ -29,16 +29,20 @@ class CountingSource implements LeaseSource {
 const allowed = (r: ClientRateLimitInfo, max: number) => r.totalHits <= max;
 
 describe('LeaseStore over RateLimitCounters', () => {
+  // One clock for the counters and the stores, as in one process; tests move it instead of waiting.
+  let t = 1_000_000;
+  const clock = () => t;
   let counters: RateLimitCounters;
   const stores: LeaseStore[] = [];
   const store = (source: LeaseSource, max: number, processes = 2, windowMs = 60_000) => {
-    const s = new LeaseStore({ source, windowMs, max, divisor: leaseDivisor(processes) });
+    const s = new LeaseStore({ source, windowMs, max, divisor: leaseDivisor(processes), now: clock });
     stores.push(s);
     return s;
   };
 
   beforeEach(() => {
-    counters = new RateLimitCounters();
+    t = 1_000_000;
+    counters = new RateLimitCounters({ now: clock });
   });
   afterEach(() => {
     for (const s of stores.splice(0)) s.shutdown();
@@ -131,16 +135,22 @@ describe('LeaseStore over RateLimitCounters', () => {
     expect(results.filter((r) => allowed(r, max))).to.have.length(max);
   });
 
-  it('opens the next window after the reset time', async () => {
+  it('opens the next window at the reset time, not before', async () => {
     const source = new CountingSource(counters);
     const s = store(source, 5, 1, 40);
     const first = await Promise.all(Array.from({ length: 8 }, () => s.increment('w')));
     expect(first.filter((r) => allowed(r, 5))).to.have.length(5);
     const reset = first[0]?.resetTime?.getTime() as number;
-    while (Date.now() <= reset) await sleep(5);
+    expect(reset).to.equal(1_000_040);
+    t = reset - 1;
+    expect(allowed(await s.increment('w'), 5), 'just before the reset').to.equal(false);
+    t = reset;
+    // The ended window's lease is neither spent nor reported.
+    expect(s.trySpend('w')).to.equal(undefined);
+    expect(s.get('w')).to.equal(undefined);
     const second = await Promise.all(Array.from({ length: 8 }, () => s.increment('w')));
     expect(second.filter((r) => allowed(r, 5))).to.have.length(5);
-    expect(second[0]?.resetTime?.getTime()).to.be.above(reset);
+    expect(second[0]?.resetTime?.getTime()).to.equal(reset + 40);
   });
 
   it('reports hits used so far and the window end for the RateLimit headers', async () => {
@@ -170,7 +180,7 @@ describe('LeaseStore over RateLimitCounters', () => {
     const lines: string[] = [];
     const source = new CountingSource(counters);
     source.fail = true;
-    const s = new LeaseStore({ source, windowMs: 1000, max: 1, divisor: 1, logger: createLogger('info', {}, (l) => lines.push(l)) });
+    const s = new LeaseStore({ source, windowMs: 1000, max: 1, divisor: 1, logger: createLogger('info', {}, (l) => lines.push(l)), now: clock });
     stores.push(s);
     const results = await Promise.all([s.increment('x'), s.increment('x'), s.increment('x')]);
     expect(results.every((r) => allowed(r, 1))).to.equal(true);
@@ -178,6 +188,31 @@ describe('LeaseStore over RateLimitCounters', () => {
     source.fail = false;
     expect(allowed(await s.increment('x'), 1)).to.equal(true);
     expect(allowed(await s.increment('x'), 1)).to.equal(false);
+    // At most one warning per 10 s.
+    source.fail = true;
+    t += 9_999;
+    await s.increment('y');
+    expect(lines.filter((l) => l.includes('rate limit counter unreachable'))).to.have.length(1);
+    t += 1;
+    await s.increment('y');
+    expect(lines.filter((l) => l.includes('rate limit counter unreachable'))).to.have.length(2);
+  });
+
+  it('fails open, with a warning, when every lease arrives already ended (clock skew)', async () => {
+    const lines: string[] = [];
+    let calls = 0;
+    const skewed: LeaseSource = {
+      lease: () => {
+        calls++;
+        return { granted: 1, used: 1, resetTime: t - 1 };
+      },
+      reset: () => undefined,
+    };
+    const s = new LeaseStore({ source: skewed, windowMs: 1000, max: 1, divisor: 1, logger: createLogger('info', {}, (l) => lines.push(l)), now: clock });
+    stores.push(s);
+    expect(allowed(await s.increment('skew'), 1)).to.equal(true);
+    expect(calls).to.equal(4);
+    expect(lines.filter((l) => l.includes('leases keep ending on arrival'))).to.have.length(1);
   });
 
   it('answers synchronously from a held lease (no promise on the hot path)', async () => {

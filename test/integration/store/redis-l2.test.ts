@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
-import { createLogger } from '../../src/logger.js';
-import { createMetrics } from '../../src/metrics.js';
-import { L2Store } from '../../src/store/l2-store.js';
-import { type RedisL2, createRedisL2 } from '../../src/store/redis-l2.js';
-import { TieredStore } from '../../src/store/tiered-store.js';
+import { createLogger } from '../../../src/logger.js';
+import { createMetrics } from '../../../src/metrics.js';
+import { L2Store } from '../../../src/store/l2-store.js';
+import { type RedisL2, createRedisL2 } from '../../../src/store/redis-l2.js';
+import { TieredStore } from '../../../src/store/tiered-store.js';
 import {
   cli,
   type RedisCluster,
@@ -15,8 +15,8 @@ import {
   startRedisCluster,
   startRedisSentinel,
   waitFor,
-} from '../helpers/redis.js';
-import { storeContract } from './store-contract.js';
+} from '../../helpers/redis.js';
+import { storeContract } from '../../store/store-contract.js';
 
 const logger = createLogger('silent');
 const CACHE = { maxEntries: 10_000, maxBytes: 16 * 1024 * 1024, ttlSeconds: 60 };

@@ -1,8 +1,8 @@
 // Child process of the concurrent-first-start test: one "worker" loading the ACS credentials from a
 // shared data directory, printing what it ended up with as one JSON line.
 import crypto from 'node:crypto';
-import { loadAcsCredentials } from '../../src/crypto/acs-credentials.js';
-import { testConfig, withSigning } from './fixtures.js';
+import { loadAcsCredentials } from '../../../src/crypto/acs-credentials.js';
+import { testConfig, withSigning } from '../../crypto/fixtures.js';
 
 const [dataDir, alg, startAt] = process.argv.slice(2) as [string, string, string];
 // Start together: wait until the agreed instant so the processes really race.

@@ -3,11 +3,11 @@
 import { setImmediate as tick } from 'node:timers/promises';
 import { expect } from 'chai';
 import { Redis } from 'ioredis';
-import { loadConfig } from '../../../src/config.js';
-import { connectRateLimitRedis, rateLimitKeyPrefix, redisLeaseSource } from '../../../src/http/middleware/rate-limit-redis.js';
-import { LEASE_TOLERANCE, LeaseStore, leaseDivisor } from '../../../src/http/middleware/rate-limit-store.js';
-import { RateLimitCounters } from '../../../src/primary/rate-limit-counters.js';
-import { type RedisServer, requireRedis, startRedis } from '../../helpers/redis.js';
+import { loadConfig } from '../../../../src/config.js';
+import { connectRateLimitRedis, rateLimitKeyPrefix, redisLeaseSource } from '../../../../src/http/middleware/rate-limit-redis.js';
+import { LEASE_TOLERANCE, LeaseStore, leaseDivisor } from '../../../../src/http/middleware/rate-limit-store.js';
+import { RateLimitCounters } from '../../../../src/primary/rate-limit-counters.js';
+import { type RedisServer, requireRedis, startRedis } from '../../../helpers/redis.js';
 
 describe('rate limit leases in Redis', function () {
   this.timeout(20_000);
