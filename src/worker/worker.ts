@@ -122,9 +122,13 @@ export async function runWorker(): Promise<void> {
     // Stop accepting without http.Server.close's immediate closeIdleConnections (see ConnectionTracker).
     net.Server.prototype.close.call(server);
     const deadline = Date.now() + graceMs;
-    const idleMs = reason === 'sigterm' ? 0 : 300;
+    // SIGTERM: the server is going away; idle connections close at once. A roll: the replacement already
+    // takes new connections, and an idle keep-alive socket is the client's until the grace period ends.
+    // Closing it earlier races the client reusing it (its request crosses our FIN: "other side closed"),
+    // since the last answer advertised keep-alive for server.keepAliveTimeoutMs; the next answer on it
+    // carries Connection: close (drain guard), so an active client leaves by itself.
     while (tracker.size > 0 && Date.now() < deadline) {
-      tracker.closeIdle(idleMs);
+      if (reason === 'sigterm') tracker.closeIdle(0);
       await sleep(50);
     }
     if (tracker.size > 0) {
