@@ -1,28 +1,42 @@
-// Structured JSON logger: one line per event on stdout. Every line passes through maskPans, so a card
-// number that slips into a message or field is never written whole (SPEC §10).
+// Structured JSON logger (SPEC §10): a thin facade over pino, one JSON line per event on stdout. A card
+// number is never written whole: the values of general lines (messages, fields of any shape, errors) are
+// masked before pino serializes them, with a cheap pre-check that spares the regex almost every string;
+// the per-request access line has known fields and masks only the two a client can choose.
+import { type DestinationStream, pino, type Logger as PinoLogger } from 'pino';
 import type { LogLevel } from './config.js';
 
 const LEVELS: Record<LogLevel, number> = { trace: 10, debug: 20, info: 30, warn: 40, error: 50, fatal: 60, silent: 100 };
 
 // 13 to 19 digits not inside a longer digit run: the lengths of PANs.
 const PAN_RE = /(?<![0-9])([0-9]{6})([0-9]{3,9})([0-9]{4})(?![0-9])/g;
+const PAN_MIN_DIGITS = 13;
+
+/**
+ * Whether `s` holds a run of 13 or more digits, the only strings PAN_RE can change. A run that long covers
+ * one of every 13 positions, so only those are probed; a digit there is widened to its run.
+ */
+export function hasPanRun(s: string): boolean {
+  const n = s.length;
+  for (let i = PAN_MIN_DIGITS - 1; i < n; i += PAN_MIN_DIGITS) {
+    if (!isDigit(s.charCodeAt(i))) continue;
+    let start = i;
+    let end = i;
+    while (start > 0 && isDigit(s.charCodeAt(start - 1))) start--;
+    while (end + 1 < n && isDigit(s.charCodeAt(end + 1))) end++;
+    if (end - start + 1 >= PAN_MIN_DIGITS) return true;
+    i = end;
+  }
+  return false;
+}
+
+function isDigit(c: number): boolean {
+  return c >= 48 && c <= 57;
+}
 
 /** Masks every PAN-like digit run: first 6 and last 4 kept (SPEC §3.2, §10). */
 export function maskPans(text: string): string {
+  if (!hasPanRun(text)) return text;
   return text.replace(PAN_RE, (_m, a: string, mid: string, b: string) => `${a}${'*'.repeat(mid.length)}${b}`);
-}
-
-const PAN_NUMBER_MIN = 1e12;
-
-/**
- * JSON.stringify replacer that masks PANs inside string values and turns PAN-like integers into masked
- * strings. Masking values before serialization keeps every line valid JSON, whatever a client put in a
- * path or field (a regex over the finished line cannot tell a number from digits inside a string).
- */
-function maskingReplacer(_key: string, value: unknown): unknown {
-  if (typeof value === 'string') return maskPans(value);
-  if (typeof value === 'number' && Number.isInteger(value) && Math.abs(value) >= PAN_NUMBER_MIN) return maskPans(String(value));
-  return value;
 }
 
 /** Masks one PAN value (first 6, last 4). */
@@ -33,6 +47,20 @@ export function maskPan(pan: string): string {
 
 export type LogFields = Record<string, unknown>;
 
+/** The per-request access line's fields (SPEC §10). */
+export interface AccessFields {
+  /** From Node's HTTP parser: a method token. */
+  method: string | undefined;
+  /** A route template or a fixed label, never the raw path. */
+  route: string;
+  status: number;
+  durationMs: number;
+  /** A server-made UUID or the client's X-Request-ID ([A-Za-z0-9._:-]{1,128}): may hold a digit run. */
+  requestId: string;
+  /** The transaction the request concerned, as the client named it: may hold a digit run. */
+  transId?: string | undefined;
+}
+
 export interface Logger {
   level: LogLevel;
   enabled(level: LogLevel): boolean;
@@ -42,36 +70,72 @@ export interface Logger {
   warn(msg: string, fields?: LogFields): void;
   error(msg: string, fields?: LogFields): void;
   fatal(msg: string, fields?: LogFields): void;
+  /** The access line: msg "request" at info, fields written as given except the two a client chooses. */
+  access(fields: AccessFields): void;
   child(bindings: LogFields): Logger;
 }
 
+/** Receives each finished line, newline included (tests). */
 export type LogSink = (line: string) => void;
 
-const stdoutSink: LogSink = (line) => {
-  process.stdout.write(line);
-};
+/**
+ * Where lines go: a sink function, or stdout written synchronously (`sync: true`: every line is out before
+ * the call returns) or through pino's asynchronous destination (`sync: false`: lines are batched and
+ * written off the logging call; the rest is flushed synchronously when the process exits).
+ */
+export type LogOutput = LogSink | { sync: boolean };
 
-/** Creates a logger; `base` fields go on every line. The level can be changed live. */
-export function createLogger(level: LogLevel, base: LogFields = {}, sink: LogSink = stdoutSink): Logger {
-  const state = { level, threshold: LEVELS[level] };
-  return build(state, base, sink);
+// Linux's PIPE_BUF: a write no larger than this to a pipe is never interleaved with another process's, and
+// SonicBoom cuts its writes at line boundaries, so the lines of the primary and its workers, sharing one
+// stdout pipe, stay whole.
+const PIPE_BUF = 4096;
+const stdout: { sync?: DestinationStream; async?: DestinationStream } = {};
+
+function destination(out: LogOutput): DestinationStream {
+  if (typeof out === 'function') return { write: out };
+  // One destination per mode and process, so lines keep their order. pino registers the asynchronous one
+  // for a synchronous flush of its buffer on process exit; a write already in flight then is finished by
+  // Node's thread pool as the process ends, so it can land after the flushed lines (order, not loss).
+  // `dest: 1` leaves process.stdout untouched.
+  if (out.sync) {
+    stdout.sync ??= pino.destination({ dest: 1, sync: true });
+    return stdout.sync;
+  }
+  stdout.async ??= pino.destination({ dest: 1, sync: false, minLength: 0, maxWrite: PIPE_BUF });
+  return stdout.async;
 }
 
-function build(state: { level: LogLevel; threshold: number }, base: LogFields, sink: LogSink): Logger {
-  const baseJson = serializeBase(base);
-  const write = (lvl: LogLevel, msg: string, fields?: LogFields) => {
+/** Creates a logger; `base` fields go on every line. The level can be changed live, children follow it. */
+export function createLogger(level: LogLevel, base: LogFields = {}, out: LogOutput = { sync: true }): Logger {
+  const root = pino(
+    {
+      level: 'trace', // the facade filters, so that a level change reaches every child at once
+      base: maskFields(base),
+      timestamp: pino.stdTimeFunctions.isoTime,
+      messageKey: 'msg',
+      formatters: { level: (label) => ({ level: label }) },
+      // Values reach pino already masked, errors as plain {name, message, stack}.
+      serializers: { err: (v: unknown) => v },
+    },
+    destination(out),
+  );
+  return facade({ level, threshold: LEVELS[level] }, root);
+}
+
+interface LevelState {
+  level: LogLevel;
+  threshold: number;
+}
+
+const INFO = LEVELS.info;
+
+function facade(state: LevelState, p: PinoLogger): Logger {
+  // The message goes into the object first, so a line reads level, time, bindings, msg, fields.
+  const line = (lvl: Exclude<LogLevel, 'silent'>, msg: string, fields?: LogFields) => {
     if (LEVELS[lvl] < state.threshold) return;
-    let line = `{"time":"${new Date().toISOString()}","level":"${lvl}"${baseJson},"msg":${JSON.stringify(maskPans(msg))}`;
-    if (fields) {
-      for (const k in fields) {
-        const v = fields[k];
-        if (v === undefined) continue;
-        line += `,${JSON.stringify(maskPans(k))}:${safeJson(v instanceof Error ? { name: v.name, message: v.message, stack: v.stack } : v)}`;
-      }
-    }
-    sink(`${line}}\n`);
+    p[lvl](maskFields(fields, maskPans(msg)));
   };
-  const logger: Logger = {
+  return {
     get level() {
       return state.level;
     },
@@ -80,27 +144,104 @@ function build(state: { level: LogLevel; threshold: number }, base: LogFields, s
       state.threshold = LEVELS[l];
     },
     enabled: (l) => LEVELS[l] >= state.threshold,
-    trace: (m, f) => write('trace', m, f),
-    debug: (m, f) => write('debug', m, f),
-    info: (m, f) => write('info', m, f),
-    warn: (m, f) => write('warn', m, f),
-    error: (m, f) => write('error', m, f),
-    fatal: (m, f) => write('fatal', m, f),
-    child: (bindings) => build(state, { ...base, ...bindings }, sink),
+    trace: (m, f) => line('trace', m, f),
+    debug: (m, f) => line('debug', m, f),
+    info: (m, f) => line('info', m, f),
+    warn: (m, f) => line('warn', m, f),
+    error: (m, f) => line('error', m, f),
+    fatal: (m, f) => line('fatal', m, f),
+    access: (f) => {
+      if (INFO < state.threshold) return;
+      // Method and route are templates, status and duration numbers: pino writes them as they are.
+      p.info({
+        msg: 'request',
+        method: f.method,
+        route: f.route,
+        status: f.status,
+        durationMs: f.durationMs,
+        requestId: maskPans(f.requestId),
+        transId: f.transId === undefined ? undefined : maskPans(f.transId),
+      });
+    },
+    child: (bindings) => facade(state, p.child(maskFields(bindings))),
   };
-  return logger;
 }
 
-function serializeBase(base: LogFields): string {
-  let s = '';
-  for (const k in base) if (base[k] !== undefined) s += `,${JSON.stringify(maskPans(k))}:${safeJson(base[k])}`;
-  return s;
-}
-
-function safeJson(v: unknown): string {
-  try {
-    return JSON.stringify(v, maskingReplacer) ?? 'null';
-  } catch {
-    return '"[unserializable]"';
+/** A masked copy of `fields` (undefined values dropped), with `msg` first when given. */
+function maskFields(fields: LogFields | undefined, msg?: string): LogFields {
+  const out: LogFields = msg === undefined ? {} : { msg };
+  if (fields) {
+    for (const k in fields) {
+      if (!Object.hasOwn(fields, k)) continue;
+      const v = fields[k];
+      if (v === undefined) continue;
+      try {
+        out[maskPans(k)] = maskValue(v, []);
+      } catch {
+        out[maskPans(k)] = '[unserializable]';
+      }
+    }
   }
+  return out;
+}
+
+const PAN_NUMBER_MIN = 1e12;
+const PAN_NUMBER_MAX = 1e19;
+const MAX_DEPTH = 8;
+
+/**
+ * `v` with every PAN masked: strings through maskPans, PAN-like integers as masked strings, errors as
+ * {name, message, stack}, objects and arrays walked (as JSON.stringify would see them, toJSON included).
+ * Returns `v` itself when nothing changes, so most values are passed through without a copy.
+ */
+function maskValue(v: unknown, ancestors: object[]): unknown {
+  switch (typeof v) {
+    case 'string':
+      return maskPans(v);
+    case 'number':
+      return Number.isInteger(v) && Math.abs(v) >= PAN_NUMBER_MIN && Math.abs(v) < PAN_NUMBER_MAX ? maskPans(String(v)) : v;
+    case 'bigint':
+      return maskPans(v.toString());
+    case 'object':
+      return v === null ? v : maskObject(v, ancestors);
+    default:
+      return v;
+  }
+}
+
+function maskObject(o: object, ancestors: object[]): unknown {
+  if (ancestors.includes(o)) return '[Circular]';
+  if (ancestors.length >= MAX_DEPTH) return '[too deep]';
+  if (o instanceof Error) return { name: maskPans(o.name), message: maskPans(o.message), stack: o.stack === undefined ? undefined : maskPans(o.stack) };
+  const toJSON = (o as { toJSON?: unknown }).toJSON;
+  if (typeof toJSON === 'function') {
+    ancestors.push(o);
+    const r = maskValue(toJSON.call(o), ancestors);
+    ancestors.pop();
+    return r;
+  }
+  ancestors.push(o);
+  let copy: unknown[] | Record<string, unknown> | undefined;
+  if (Array.isArray(o)) {
+    for (let i = 0; i < o.length; i++) {
+      const m = maskValue(o[i], ancestors);
+      if (copy === undefined && m !== o[i]) copy = o.slice(0, i);
+      if (copy !== undefined) (copy as unknown[]).push(m);
+    }
+  } else {
+    const src = o as Record<string, unknown>;
+    const keys = Object.keys(src);
+    for (let i = 0; i < keys.length; i++) {
+      const k = keys[i] as string;
+      const mk = maskPans(k);
+      const m = maskValue(src[k], ancestors);
+      if (copy === undefined && (m !== src[k] || mk !== k)) {
+        copy = Object.create(null) as Record<string, unknown>; // a client's "__proto__" key stays a key
+        for (let j = 0; j < i; j++) copy[keys[j] as string] = src[keys[j] as string];
+      }
+      if (copy !== undefined) (copy as Record<string, unknown>)[mk] = m;
+    }
+  }
+  ancestors.pop();
+  return copy ?? o;
 }

@@ -36,7 +36,7 @@ export async function runPrimary(early: EarlySignals): Promise<void> {
     throw err;
   }
   const config: Config = loaded.config;
-  const logger = createLogger(config.logging.level as Logger['level'], { pid: process.pid, role: 'primary' });
+  const logger = createLogger(config.logging.level as Logger['level'], { pid: process.pid, role: 'primary' }, { sync: true });
   const metrics = createMetrics('primary');
   metrics.gauge('config_last_reload_successful').set(1);
   metrics.gauge('config_last_reload_success_timestamp_seconds').set(Date.now() / 1000);

@@ -42,7 +42,7 @@ export async function runWorker(): Promise<void> {
   const workerId = Number(process.env.M3DS_WORKER_ID ?? 0);
   const initial = await waitForConfig();
   let config = initial.config;
-  const logger = createLogger(config.logging.level as Logger['level'], { pid: process.pid, worker: workerId });
+  const logger = createLogger(config.logging.level as Logger['level'], { pid: process.pid, worker: workerId }, { sync: false });
   const metrics = createMetrics('worker');
   const rpc = new RpcClient(batchedSender(send));
   const state: WorkerState = {
