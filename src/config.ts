@@ -98,10 +98,19 @@ const schema = {
     },
     prefix: { doc: 'Key prefix of transaction records.', format: String, default: '3ds_transaction', env: 'STORE_PREFIX' },
     maxEntries: {
-      doc: 'Bound of the embedded store (records; least recently used go first).',
-      format: 'positive-int',
-      default: 1000000,
+      doc: 'Bound of the embedded store in records (least recently used go first); 0: none but store.maxBytes.',
+      format: 'non-negative-int',
+      default: 0,
       env: 'STORE_MAX_ENTRIES',
+    },
+    maxBytes: {
+      doc:
+        'Bound of the embedded store in bytes (least recently used go first): each record as held off the JS heap (packed to a third to a ' +
+        'half of its JSON, with its keys and a 16-byte header) plus 96 bytes of slot and tables; between compactions the arena holds up to ' +
+        '1/8 more. 0: a quarter of the memory the process may use (the container limit, else the machine memory).',
+      format: 'non-negative-int',
+      default: 0,
+      env: 'STORE_MAX_BYTES',
     },
     operationTimeoutMs: {
       doc: 'Timeout of one L2 operation (Redis command or IPC round trip).',

@@ -68,6 +68,8 @@ describe('config', () => {
     ['a zero shutdown grace', { SHUTDOWN_GRACE_MS: '0' }, undefined, /server\.shutdownGraceMs/],
     ['an unknown store backend', { STORE_BACKEND: 'mongo' }, undefined, /store\.backend/],
     ['a zero TTL', { STORE_TTL_SECONDS: '0' }, undefined, /store\.ttlSeconds/],
+    ['a negative store byte bound', { STORE_MAX_BYTES: '-1' }, undefined, /store\.maxBytes/],
+    ['a fractional store entry bound', { STORE_MAX_ENTRIES: '1.5' }, undefined, /store\.maxEntries/],
     ['an unknown Redis mode', { REDIS_MODE: 'ring' }, undefined, /store\.redis\.mode/],
     ['the redis backend without a URL', { STORE_BACKEND: 'redis' }, undefined, /store\.redis\.url/],
     ['cluster mode without nodes', { STORE_BACKEND: 'redis', REDIS_MODE: 'cluster' }, undefined, /store\.redis\.nodes/],

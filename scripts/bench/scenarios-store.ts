@@ -1,11 +1,15 @@
 // Store scenarios (issue 3): the tiered store as a worker uses it — L1 hits, version-validated reads,
 // compare-and-set writes — over the embedded L2 (real IPC to a host process) and over Redis, against
 // the naive design the original documents start from: a new Redis connection per operation, no L1.
+// And the embedded store at scale (issue 10): a million transactions streamed through it in a child
+// process with default heap settings (store-stream.ts), reporting bytes per record, peak RSS and the
+// longest GC pause next to the rate.
 // The records are real ones: a browser challenge run through the protocol in-process (authenticate of
 // card 4001, the challenge page, the right code) gives the open-challenge record that reads and writes
 // use, and the completed (final) record that L1 hits use.
 import { type ChildProcess, fork } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { Redis } from 'ioredis';
 import { type Config, loadConfig } from '../../src/config.js';
@@ -17,6 +21,7 @@ import { createStore } from '../../src/store/create-store.js';
 import type { TransactionStore } from '../../src/store/store.js';
 import { startRedis } from '../../test/helpers/redis.js';
 import { type BenchGroup, lazy, type Measurement, median, quantile, type Scenario, ScenarioFailure, type ScenarioGroup } from './harness.js';
+import type { StreamFigures } from './store-stream.js';
 
 type Rec = TransactionRecord;
 
@@ -61,7 +66,55 @@ const NAMES = {
   readRedis: 'store read, version-validated (Redis)',
   casEmbedded: 'store read+CAS write (embedded, IPC)',
   casRedis: 'store read+CAS write (Redis)',
+  stream: 'store stream of 1,000,000 browser challenges (embedded, in one process)',
 };
+
+/** Transactions the stream scenario runs: the scale issue 10 sets its targets at. */
+const STREAM_TRANSACTIONS = 1_000_000;
+
+/**
+ * Runs store-stream.ts in a child with Node's default heap settings (only --expose-gc, for a heap figure
+ * taken after the measured window) and turns its figures into a Measurement: one flow is a browser
+ * challenge's three store operations (create, read by acsTransID, compare-and-set).
+ */
+async function streamRun(root: string, recordsFile: string): Promise<Measurement> {
+  const child = fork(path.join(root, 'scripts/bench/store-stream.ts'), ['--records', recordsFile, '--transactions', String(STREAM_TRANSACTIONS)], {
+    execArgv: ['--import', 'tsx', '--expose-gc'],
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+  });
+  let out = '';
+  let err = '';
+  child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => {
+    err += d.toString();
+    process.stderr.write(d);
+  });
+  const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+  if (code !== 0) throw new ScenarioFailure(`the store stream exited with ${code}: ${err.trim().split('\n').slice(-3).join(' | ')}`);
+  const f = JSON.parse(out.trim().split('\n').pop() as string) as StreamFigures;
+  const mib = (b: number) => Math.round(b / 2 ** 20);
+  process.stderr.write(
+    `  ${f.held.toLocaleString('en-US')} records held of ${f.recordBytes} bytes JSON; ${f.rssBytesPerRecord} B/record RSS, ${f.heapBytesPerRecord} B/record heap; ` +
+      `peak RSS ${mib(f.peakRssBytes)} MiB (heap limit ${mib(f.heapLimitBytes)} MiB); longest GC pause ${f.maxGcPauseMs.toFixed(1)} ms (${f.gcCount} GCs)\n`,
+  );
+  return {
+    requests: f.transactions,
+    rps: f.tps,
+    p50ms: f.p50us / 1000,
+    p99ms: f.p99us / 1000,
+    cpuUsPerReq: f.cpuUs / f.transactions,
+    extra: {
+      heldRecords: f.held,
+      recordBytes: f.recordBytes,
+      rssBytesPerRecord: f.rssBytesPerRecord,
+      heapBytesPerRecord: f.heapBytesPerRecord,
+      peakRssBytes: f.peakRssBytes,
+      maxGcPauseMs: f.maxGcPauseMs,
+      gcTotalMs: f.gcTotalMs,
+      maxTransactionUs: f.maxUs,
+    },
+  };
+}
 
 /** Runs `op` from `concurrency` loops for `seconds`; per-op latency and this process's CPU. */
 async function drive(seconds: number, concurrency: number, op: (i: number) => Promise<unknown>): Promise<Measurement> {
@@ -103,13 +156,25 @@ async function storeScenarios(root: string): Promise<ScenarioGroup> {
   const closers: (() => Promise<void>)[] = [];
   const KEYS = 1000;
   const naiveKey = (k: number) => `naive:${k}`;
+  const logger = createLogger('warn');
+  const configDir = path.join(root, 'config');
+  const base = loadConfig({ env: { NODE_ENV: 'development' }, configDir }).config;
+  const records = lazy(async () => {
+    const made = await realRecords(root, base, logger);
+    process.stderr.write(`store records: ${Buffer.byteLength(JSON.stringify(made.open))} bytes open challenge, ${Buffer.byteLength(JSON.stringify(made.final))} bytes completed (final)\n`);
+    return made;
+  });
+  // The stream child reads the records from a file.
+  const recordsFile = lazy(async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'm3ds-stream-'));
+    closers.push(async () => rmSync(dir, { recursive: true, force: true }));
+    const file = path.join(dir, 'records.json');
+    writeFileSync(file, JSON.stringify(await records()));
+    return file;
+  });
   // Started when a store scenario first runs (so --only of another group's scenario starts nothing here).
   const env = lazy(async () => {
-    const logger = createLogger('warn');
-    const configDir = path.join(root, 'config');
-    const base = loadConfig({ env: { NODE_ENV: 'development' }, configDir }).config;
-    const { open, final } = await realRecords(root, base, logger);
-    process.stderr.write(`store records: ${Buffer.byteLength(JSON.stringify(open))} bytes open challenge, ${Buffer.byteLength(JSON.stringify(final))} bytes completed (final)\n`);
+    const { open, final } = await records();
     const redis = await startRedis({ appendonly: false });
     closers.push(() => redis.close());
     // The channel as the cluster sets it up (src/primary/primary.ts): V8 serialization, batched RPCs.
@@ -189,6 +254,8 @@ async function storeScenarios(root: string): Promise<ScenarioGroup> {
     { name: NAMES.readRedis, unit: 'op', baseline: [NAMES.naiveRead], run: run((e, i) => found(e.viaRedis.get(`m${i % KEYS}`))) },
     { name: NAMES.casEmbedded, unit: 'op', baseline: [NAMES.naiveRmw], run: run((e, i) => bump(e.embedded, `m${i % KEYS}`)) },
     { name: NAMES.casRedis, unit: 'op', baseline: [NAMES.naiveRmw], run: run((e, i) => bump(e.viaRedis, `m${i % KEYS}`)) },
+    // Bounded by its count, not by --seconds: the targets are set at a million records.
+    { name: NAMES.stream, unit: 'flow', run: async () => streamRun(root, await recordsFile()) },
   ];
   return {
     scenarios,
@@ -200,7 +267,8 @@ async function storeScenarios(root: string): Promise<ScenarioGroup> {
 
 export const STORE_GROUP: BenchGroup = {
   name: 'store',
-  description: 'the tiered store as a worker uses it (embedded over IPC, Redis), against a naive connection-per-operation Redis client',
+  description:
+    'the tiered store as a worker uses it (embedded over IPC, Redis), against a naive connection-per-operation Redis client; and a million browser challenges streamed through the embedded store (bytes per record, peak RSS, longest GC pause)',
   needs: ['redis-server'],
   scenarioNames: () => Object.values(NAMES),
   start: storeScenarios,

@@ -17,7 +17,7 @@ export class PrimaryServices {
     logger: Logger,
     metrics: Metrics,
   ) {
-    this.store = createEmbeddedHost({ maxEntries: config.store.maxEntries, logger: logger.child({ component: 'embedded-store' }), metrics });
+    this.store = createEmbeddedHost({ maxEntries: config.store.maxEntries, maxBytes: config.store.maxBytes, logger: logger.child({ component: 'embedded-store' }), metrics });
   }
 
   handlers(): RpcHandlers {
@@ -32,7 +32,8 @@ export class PrimaryServices {
   }
 
   applyConfig(config: Config): void {
-    if (config.store.maxEntries !== this.config.store.maxEntries) this.store.resize(config.store.maxEntries);
+    const s = config.store;
+    if (s.maxEntries !== this.config.store.maxEntries || s.maxBytes !== this.config.store.maxBytes) this.store.resize(s.maxEntries, s.maxBytes);
     this.config = config;
   }
 

@@ -1,13 +1,14 @@
 // POST /3ds/authenticate (SPEC §3.2, §4): AReq in, the flow decided by the scenario table, ARes out.
 // The record is written before the answer leaves (create when no version call opened it, else a
 // compare-and-set that refuses if another request authenticated it first). A repeat with the same body
-// gets the stored answer; a different body for the same ID gets Erro 305 with 409.
+// gets the first answer again, rendered from the facts the record keeps and the repeat's own AReq
+// (ares-builder.ts); a different body for the same ID gets Erro 305 with 409.
 import { randomUUID } from 'node:crypto';
 import { AppError } from '../errors.js';
 import { maskPan } from '../logger.js';
 import { mutate, StoreConflictError, type Versioned } from '../store/store.js';
 import type { AppChallengePrepared } from './app-hook.js';
-import { buildAnswer, withAcctNumber } from './ares-builder.js';
+import { buildAnswer, renderAnswer, storedAnswer, storedFacts, withAcctNumber } from './ares-builder.js';
 import { type ParsedAReq, parseAReq } from './areq.js';
 import { openChallenge, type UiSpec, uiSpec } from './challenge-machine.js';
 import type { ProtocolCore, RequestContext } from './core.js';
@@ -16,7 +17,7 @@ import { DirectoryServerError } from './ds-error.js';
 import { canonicalHash } from './encoding.js';
 import type { AuthenticateResponse } from './messages.js';
 import { PATHS } from './paths.js';
-import { type AuthState, openedRecord, type TransactionRecord } from './record.js';
+import { type AuthState, isWholeAnswer, openedRecord, type TransactionRecord } from './record.js';
 import { loadRecord, loadVersioned } from './results.js';
 import { challengePreference, decide } from './scenarios.js';
 import { negotiateVersion } from './versions.js';
@@ -100,16 +101,17 @@ export async function authenticateCall(core: ProtocolCore, body: unknown, ctx: R
     ...(areq.notificationURL !== undefined && { notificationURL: areq.notificationURL }),
     ...(areq.resultsURL !== undefined && { resultsURL: areq.resultsURL }),
     ...(areq.challengeWindowSize !== undefined && { challengeWindowSize: areq.challengeWindowSize }),
-    ...(answer && { response: withAcctNumber(answer.response, areq.pan, false) }),
+    ...(answer && { response: storedAnswer(answer.facts, areq) }),
     ...(decision.dsError && { dsError: decision.dsError }),
     transStatus: st,
     ...(decision.transStatusReason !== undefined && { transStatusReason: decision.transStatusReason }),
-    ...(answer?.eci !== undefined && { eci: answer.eci }),
-    ...(answer?.authenticationValue !== undefined && { authenticationValue: answer.authenticationValue }),
+    ...(answer?.facts.eci !== undefined && { eci: answer.facts.eci }),
+    ...(answer?.facts.authenticationValue !== undefined && { authenticationValue: answer.facts.authenticationValue }),
     authenticatedAt: now,
   };
   const build = (base: TransactionRecord): TransactionRecord => ({
     ...base,
+    v: 2,
     updatedAt: now,
     stage,
     ...((stage === 'frictionless' || stage === 'ds-error') && { final: true as const }),
@@ -197,7 +199,10 @@ function replay(core: ProtocolCore, rec: TransactionRecord, hash: string, areq: 
     });
   }
   if (a.dsError) throw new DirectoryServerError(a.dsError, { ...ids, dsTransID: a.dsTransID }, a.messageVersion);
-  return withAcctNumber(a.response as AuthenticateResponse, areq.pan, core.config().protocol.echoFullPan);
+  const stored = a.response as NonNullable<AuthState['response']>;
+  // Same body (the hash says so), so the same echo: the first answer, rendered again.
+  const response = isWholeAnswer(stored) ? stored : renderAnswer(areq, storedFacts(a, stored));
+  return withAcctNumber(response, areq.pan, core.config().protocol.echoFullPan);
 }
 
 async function prepareApp(

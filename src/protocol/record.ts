@@ -1,7 +1,8 @@
-// The transaction record (SPEC §7): everything later steps of a 3DS transaction need, as one plain
-// JSON-serializable object stored under its threeDSServerTransID. The PAN is kept masked and the CVC
-// never enters it. `final: true` marks records nothing can change any more: the store's L1 serves those
-// without asking L2, so it is set only once results exist or the ARes ended the transaction.
+// The transaction record (SPEC §7): everything later steps of a 3DS transaction need, and nothing they
+// can rebuild (a million of them may sit in the embedded store: issue 10), as one plain JSON-serializable
+// object stored under its threeDSServerTransID. The PAN is kept masked and the CVC never enters it.
+// `final: true` marks records nothing can change any more: the store's L1 serves those without asking
+// L2, so it is set only once results exist or the ARes ended the transaction.
 import type { ChallengeState } from './challenge-machine.js';
 import type { AuthenticateResponse, FinalOutcome, ResultsRequest, ResultsResponse } from './messages.js';
 
@@ -51,8 +52,11 @@ export interface AuthState {
   notificationURL?: string;
   resultsURL?: string;
   challengeWindowSize?: string;
-  /** The answer as sent, acctNumber masked: replayed to a retry (the PAN is put back from the retry). */
-  response?: AuthenticateResponse;
+  /**
+   * What the answer holds beyond this AuthState and the AReq (ares-builder.ts renders a retry's answer
+   * from them, byte for byte the first). Layout 1 records hold the whole answer, acctNumber masked.
+   */
+  response?: StoredAnswer | AuthenticateResponse;
   /** The Erro of the DS scenario, replayed to a retry. */
   dsError?: { errorCode: string; errorComponent: string; errorDescription: string };
   /** ARes outcome. */
@@ -63,9 +67,33 @@ export interface AuthState {
   authenticatedAt: number;
 }
 
+/** The echo's fields the ACS page shows (merchant and amount), as the echo carried them. */
+export type PageEcho = { merchantName?: string; purchaseAmount?: string; purchaseCurrency?: string; purchaseExponent?: string };
+
+/** The parts of an authenticate answer that neither AuthState nor a retry's AReq holds. */
+export interface StoredAnswer {
+  /** The public base URL of the answer's URLs (acsURL, threeDSServerURL): it may change on reload. */
+  baseUrl: string;
+  authenticationType?: string;
+  /** App challenge: the ARes's acsRenderingType template. */
+  acsUiType?: string;
+  /** App challenge: the signed content as sent (its signature is randomised: it cannot be rebuilt). */
+  acsSignedContent?: string;
+  /** Named as in the whole answer, so readers of the echo find the page's fields in either layout. */
+  authenticationRequest: PageEcho;
+}
+
+/** True for a layout 1 record's answer, stored whole. */
+export function isWholeAnswer(r: StoredAnswer | AuthenticateResponse): r is AuthenticateResponse {
+  return 'authenticationResponse' in r;
+}
+
 export interface TransactionRecord {
-  /** Record layout version, for readers of older records after an upgrade. */
-  v: 1;
+  /**
+   * Record layout version, for readers of older records after an upgrade: 2 stores the answer as
+   * StoredAnswer, 1 stored it whole.
+   */
+  v: 1 | 2;
   threeDSServerTransID: string;
   createdAt: number;
   updatedAt: number;
@@ -94,7 +122,7 @@ export function isFinalRecord(rec: TransactionRecord): boolean {
 
 /** A fresh record for an ID opened by a version call or a 3DS Method. */
 export function openedRecord(id: string, now: number, extra: Partial<TransactionRecord> = {}): TransactionRecord {
-  return { v: 1, threeDSServerTransID: id, createdAt: now, updatedAt: now, stage: 'opened', ...extra };
+  return { v: 2, threeDSServerTransID: id, createdAt: now, updatedAt: now, stage: 'opened', ...extra };
 }
 
 /**

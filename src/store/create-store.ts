@@ -40,7 +40,7 @@ export async function createStore<T extends object = Record<string, unknown>>(op
   } else if (opts.rpc) {
     l2 = createEmbeddedL2({ call: rpcStoreCall(opts.rpc), timeoutMs: s.operationTimeoutMs });
   } else {
-    const host = createEmbeddedHost({ maxEntries: s.maxEntries, logger, metrics });
+    const host = createEmbeddedHost({ maxEntries: s.maxEntries, maxBytes: s.maxBytes, logger, metrics });
     l2 = createEmbeddedL2({ call: inProcessStoreCall(host), timeoutMs: s.operationTimeoutMs, onClose: () => host.close() });
   }
   const resilient = new ResilientL2(l2, {

@@ -1,6 +1,7 @@
+import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
 import { AppError, errorEnvelope } from '../../src/errors.js';
-import type { AppChallengeHook } from '../../src/protocol/index.js';
+import type { AppChallengeHook, TransactionRecord } from '../../src/protocol/index.js';
 import { appAReq, browserAReq, counterValue, harness, testConfig } from './helpers.js';
 import { expectRejection } from '../helpers/expect-error.js';
 
@@ -74,6 +75,70 @@ describe('protocol/authenticate', () => {
     expect(e.kind).to.equal('CONFLICTING_REPEAT');
     expect(e.spec.status).to.equal(409);
     expect(e.spec.emvCode).to.equal('305');
+  });
+
+  it('replays byte for byte from the compact record: every kind of answer, a later clock, another base URL', async () => {
+    // A different signature per call: a replay that re-signed instead of reading the record would differ.
+    const hook: AppChallengeHook = { prepare: async () => ({ acsSignedContent: `h.p.${randomUUID()}`, app: {} }) };
+    for (const full of [true, false]) {
+      const h = harness({ config: testConfig((c) => (c.protocol.echoFullPan = full)), extra: { appChallenge: hook } });
+      const bodies = [
+        browserAReq('4000400040004000'),
+        browserAReq('4000400040004001'),
+        browserAReq('4000400040004002'),
+        browserAReq('4000400040004006'),
+        browserAReq('4000400040004006', (b) => (b.preferredProtocolVersion = '2.1.0')),
+        browserAReq('5200000000004000'),
+        // No purchaseDate (the answer's is the time of the first answer) and no window size (CReq '05').
+        browserAReq('4000400040004001', (b) => {
+          delete b.purchase.purchaseDate;
+          delete b.browserInformation.challengeWindowSize;
+        }),
+        appAReq('5200000000004001'),
+        appAReq('5200000000004000'),
+      ];
+      for (const body of bodies) {
+        const first = await h.protocol.authenticate(body, h.ctx);
+        h.clock.now += 61_000;
+        // The store round-trips records through JSON: the replay reads the record as L2 holds it.
+        const again = await h.protocol.authenticate(structuredClone(body), { baseUrl: 'http://moved.test:9090' });
+        expect(JSON.stringify(again)).to.equal(JSON.stringify(first));
+      }
+      const app = await h.protocol.load(bodies[7]?.threeDSServerTransID);
+      expect(JSON.stringify(app)).to.contain('"acsSignedContent":"h.p.');
+    }
+  });
+
+  it('keeps the answer out of the record: no echo, no CReq, only the page fields and the facts', async () => {
+    const h = harness();
+    const body = browserAReq('4000400040004001');
+    const r = await h.protocol.authenticate(body, h.ctx);
+    const rec = await h.protocol.load(body.threeDSServerTransID);
+    const json = JSON.stringify(rec);
+    expect(json).to.not.match(/Ada Tester|browserUserAgent|challengeRequest|base64EncodedChallengeRequest|authenticationResponse/);
+    expect(rec?.v).to.equal(2);
+    expect(rec?.auth?.response).to.deep.equal({
+      baseUrl: 'http://acs.test:8080',
+      authenticationType: '02',
+      authenticationRequest: { merchantName: 'Test Shop', purchaseAmount: '4599', purchaseCurrency: '756', purchaseExponent: '2' },
+    });
+    // The ACS page still shows the merchant and the amount from it.
+    const page = await h.protocol.openChallenge({ creq: r.base64EncodedChallengeRequest, threeDSSessionData: 's' }, h.ctx);
+    expect(page.type === 'challenge' && page.view).to.include({ merchantName: 'Test Shop', amount: '45.99 CHF' });
+    // And a repeat after the challenge moved on is still the first answer.
+    expect(JSON.stringify(await h.protocol.authenticate(body, h.ctx))).to.equal(JSON.stringify(r));
+  });
+
+  it('replays a layout 1 record, which holds the whole answer (records written before an upgrade)', async () => {
+    const h = harness();
+    const body = browserAReq('4000400040004001');
+    const first = await h.protocol.authenticate(body, h.ctx);
+    const cur = await h.store.get(body.threeDSServerTransID);
+    const whole = { ...first, authenticationRequest: { ...first.authenticationRequest, acctNumber: '400040******4001', marker: 'v1' } };
+    const v1 = { ...cur?.value, v: 1, auth: { ...cur?.value.auth, response: whole } } as TransactionRecord;
+    await h.store.update(body.threeDSServerTransID, cur?.version as number, v1);
+    const again = await h.protocol.authenticate(body, h.ctx);
+    expect(again).to.deep.equal({ ...whole, authenticationRequest: { ...whole.authenticationRequest, acctNumber: '4000400040004001' } });
   });
 
   it('concurrent repeats: identical ones all get the one stored answer, a different one gets 409', async () => {

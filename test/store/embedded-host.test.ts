@@ -1,7 +1,8 @@
 import { expect } from 'chai';
 import { createLogger } from '../../src/logger.js';
 import { createMetrics } from '../../src/metrics.js';
-import { createEmbeddedHost } from '../../src/store/embedded-host.js';
+import { BLOB_HEADER_BYTES, ENTRY_OVERHEAD_BYTES, MAX_ENTRIES } from '../../src/store/embedded-core.js';
+import { createEmbeddedHost, machineMemory, storeBounds } from '../../src/store/embedded-host.js';
 
 const logger = createLogger('silent');
 
@@ -39,5 +40,43 @@ describe('embedded store host (primary side)', () => {
     expect(() => host.handle({ op: 'nope' } as never)).to.throw(/unknown store operation/);
     expect(() => host.handle({ op: 'get', id: 'a' } as never)).to.throw(/ttlSeconds/);
     host.close();
+  });
+
+  describe('bounds', () => {
+    const GiB = 1024 ** 3;
+    const machine = { totalBytes: 16 * GiB, constrainedBytes: 0, heapLimitBytes: 4 * GiB };
+
+    it('derives the defaults (0) from memory: a quarter of the machine, or of the container limit below it', () => {
+      expect(storeBounds({ maxEntries: 0, maxBytes: 0 }, machine)).to.deep.equal({ maxEntries: MAX_ENTRIES, maxBytes: 4 * GiB });
+      expect(storeBounds({ maxEntries: 0 }, { ...machine, constrainedBytes: 512 * 1024 ** 2 })).to.deep.equal({ maxEntries: MAX_ENTRIES, maxBytes: 128 * 1024 ** 2 });
+      // No cgroup limit reads as a huge number: the machine's memory counts then.
+      expect(storeBounds({ maxEntries: 0 }, { ...machine, constrainedBytes: 2 ** 64 }).maxBytes).to.equal(4 * GiB);
+      expect(storeBounds({ maxEntries: 0 }, { ...machine, totalBytes: 32 * 1024 ** 2 }).maxBytes).to.equal(16 * 1024 ** 2);
+    });
+
+    it('keeps configured bounds, capping the count at what the slot arrays address', () => {
+      expect(storeBounds({ maxEntries: 1000, maxBytes: 5_000_000 }, machine)).to.deep.equal({ maxEntries: 1000, maxBytes: 5_000_000 });
+      expect(storeBounds({ maxEntries: 2 ** 40, maxBytes: 1 }, machine).maxEntries).to.equal(MAX_ENTRIES);
+    });
+
+    it('reads this machine', () => {
+      const m = machineMemory();
+      expect(m.totalBytes).to.be.above(0);
+      expect(m.heapLimitBytes).to.be.above(0);
+      expect(m.constrainedBytes).to.be.a('number');
+    });
+
+    it('applies derived and configured bounds, on creation and on resize', () => {
+      const host = createEmbeddedHost({ maxEntries: 0, logger, metrics: createMetrics('primary'), machine });
+      expect(host.bounds()).to.deep.equal({ maxEntries: MAX_ENTRIES, maxBytes: 4 * GiB });
+      for (let i = 0; i < 5; i++) host.handle({ op: 'create', id: `r${i}`, value: '{}', ttlSeconds: 60 });
+      const each = BLOB_HEADER_BYTES + 2 + 2 + ENTRY_OVERHEAD_BYTES;
+      host.resize(0, 2 * each);
+      expect(host.bounds().maxBytes).to.equal(2 * each);
+      expect(host.size()).to.equal(2);
+      host.resize(1);
+      expect(host.size()).to.equal(1);
+      host.close();
+    });
   });
 });
