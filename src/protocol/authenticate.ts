@@ -33,26 +33,43 @@ export async function authenticateCall(core: ProtocolCore, body: unknown, ctx: R
 
   // A record exists before authenticate only when a version call opened it (requireVersionCall, or a
   // card with a 3DS Method) or on a repeat. Otherwise: create first, read only on conflict (store()),
-  // which spares the hot path a store round trip that can only say "absent" (DESIGN §4).
-  const mayExist = config.protocol.requireVersionCall || scenario.scenario.threeDSMethod === true;
+  // which spares the hot path a store round trip that can only say "absent" (DESIGN §4). App AReqs read
+  // first all the same: a repeat must not pay for a new key and signature before it finds the record.
+  const mayExist = config.protocol.requireVersionCall || scenario.scenario.threeDSMethod === true || areq.sdk !== undefined;
   const read = mayExist ? await loadVersioned(core, id) : null;
   const current = read?.value ?? null;
   if (current?.auth) return replay(core, current, hash, areq);
   if (!current && config.protocol.requireVersionCall) {
     throw new AppError('TRANSACTION_NOT_FOUND', 'threeDSServerTransID: no version call opened this transaction', ids, { errorMessageType: 'AReq' });
   }
+  // A refusal of this request's checks: when the record was not read first, a repeat of an authenticated
+  // transaction still gets its stored answer or the 409 (SPEC §3.2), whatever the checks say now (a
+  // different card on the same ID, a range removed by a reload).
+  const refuse = async (err: AppError): Promise<AuthenticateResponse> => {
+    if (!mayExist) {
+      const prior = await loadRecord(core, id);
+      if (prior?.auth) return replay(core, prior, hash, areq);
+    }
+    throw err;
+  };
   const match = d.ranges.lookup(areq.pan);
-  if (!match) throw new AppError('TRANSACTION_DATA_INVALID', 'acctNumber: the card is in no card range (not enrolled)', ids, { errorMessageType: 'AReq' });
-  const messageVersion = negotiateVersion(
-    {
-      supported: config.protocol.supportedVersions,
-      rangeStart: match.startVersion,
-      rangeEnd: match.endVersion,
-      ...(areq.preferredProtocolVersion !== undefined && { preferred: areq.preferredProtocolVersion }),
-      enforce: areq.enforcePreferredProtocolVersion,
-    },
-    ids,
-  );
+  if (!match) return refuse(new AppError('TRANSACTION_DATA_INVALID', 'acctNumber: the card is in no card range (not enrolled)', ids, { errorMessageType: 'AReq' }));
+  let messageVersion: string;
+  try {
+    messageVersion = negotiateVersion(
+      {
+        supported: config.protocol.supportedVersions,
+        rangeStart: match.startVersion,
+        rangeEnd: match.endVersion,
+        ...(areq.preferredProtocolVersion !== undefined && { preferred: areq.preferredProtocolVersion }),
+        enforce: areq.enforcePreferredProtocolVersion,
+      },
+      ids,
+    );
+  } catch (err) {
+    if (err instanceof AppError) return refuse(err);
+    throw err;
+  }
   const decision = decide({
     scenario: scenario.scenario,
     preference: challengePreference(areq.challengeInds),
@@ -62,8 +79,6 @@ export async function authenticateCall(core: ProtocolCore, body: unknown, ctx: R
     methodSeen: current?.threeDSMethodSeenAt !== undefined,
     slowResponseMs: config.protocol.slowResponseMs,
   });
-  if (decision.delayMs > 0) await core.timers.sleep(decision.delayMs);
-
   const now = core.now();
   const acsTransID = randomUUID();
   const dsTransID = randomUUID();
@@ -140,6 +155,8 @@ export async function authenticateCall(core: ProtocolCore, body: unknown, ctx: R
 
   const raced = await store(core, id, build, acsTransID, read ?? undefined);
   if (raced) return replay(core, raced, hash, areq);
+  // The slow card answers late (its record is written at once, so a client's retry is answered at once).
+  if (decision.delayMs > 0) await core.timers.sleep(decision.delayMs);
 
   if (stage === 'frictionless' || stage === 'ds-error') {
     core.metrics.counter('threeds_transactions_total').inc({ flow: areq.flow, trans_status: stage === 'ds-error' ? 'error' : st });

@@ -46,4 +46,16 @@ describe('protocol: store round trips of a browser challenge', () => {
     expect(err.spec.status).to.equal(409);
     expect(h.store.writes).to.equal(1);
   });
+
+  it('a repeat whose own checks fail still gets the 409 of a different request (create-first does not skip it)', async () => {
+    const h = harness();
+    const body = browserAReq('4000400040004000');
+    await h.protocol.authenticate(body, h.ctx);
+    const notEnrolled = browserAReq('9000400040004000', (b) => (b.threeDSServerTransID = body.threeDSServerTransID));
+    const err = await expectRejection(h.protocol.authenticate(notEnrolled, h.ctx), AppError, 'different request');
+    expect(err.spec.status).to.equal(409);
+    // A new transaction with that card is refused for what it is.
+    const fresh = await expectRejection(h.protocol.authenticate(browserAReq('9000400040004000'), h.ctx), AppError, 'not enrolled');
+    expect(fresh.spec.emvCode).to.equal('305');
+  });
 });
