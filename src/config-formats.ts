@@ -41,7 +41,8 @@ convict.addFormat({
 convict.addFormat({
   name: 'non-negative-int',
   validate(v: unknown) {
-    assert(Number.isInteger(v) && (v as number) >= 0, 'must be a non-negative integer');
+    // Safe integers only: above 2^53 a count or byte bound is no longer exact (and the store refuses it).
+    assert(Number.isSafeInteger(v) && (v as number) >= 0, 'must be a non-negative integer up to 2^53 - 1');
   },
   coerce: (v: unknown) => Number(v),
 });

@@ -124,8 +124,13 @@ export function batchedSender<M extends RpcCall | RpcReply>(
   const flush = () => {
     const q = queue;
     queue = [];
-    if (q.length === 1) write(q[0] as M);
-    else if (q.length > 1) write({ type: 'm3ds:batch', msgs: q });
+    try {
+      if (q.length === 1) write(q[0] as M);
+      else if (q.length > 1) write({ type: 'm3ds:batch', msgs: q });
+    } catch {
+      // A channel that closed meanwhile, or a message it cannot carry: the calls fail by their own
+      // timeouts (RPC_TIMEOUT), as a lost message would; nothing escapes into the event loop.
+    }
   };
   return (msg) => {
     if (!connected()) return false;

@@ -69,6 +69,7 @@ describe('config', () => {
     ['an unknown store backend', { STORE_BACKEND: 'mongo' }, undefined, /store\.backend/],
     ['a zero TTL', { STORE_TTL_SECONDS: '0' }, undefined, /store\.ttlSeconds/],
     ['a negative store byte bound', { STORE_MAX_BYTES: '-1' }, undefined, /store\.maxBytes/],
+    ['a store byte bound above 2^53', { STORE_MAX_BYTES: '1e20' }, undefined, /store\.maxBytes/],
     ['a fractional store entry bound', { STORE_MAX_ENTRIES: '1.5' }, undefined, /store\.maxEntries/],
     ['an unknown Redis mode', { REDIS_MODE: 'ring' }, undefined, /store\.redis\.mode/],
     ['the redis backend without a URL', { STORE_BACKEND: 'redis' }, undefined, /store\.redis\.url/],

@@ -142,9 +142,14 @@ export class Supervisor {
         this.retiring.add(failed);
         failed.process.kill('SIGKILL');
       }
-      slot.worker = old;
       slot.previous = undefined;
       this.config = previous;
+      if (old && !old.isDead()) slot.worker = old;
+      else {
+        // Its old worker died meanwhile: the slot gets a new one under the previous config.
+        slot.worker = undefined;
+        this.respawnLater(slot, 0);
+      }
       this.broadcastCluster();
       throw new RollError((err as Error).message, rolled);
     };
@@ -162,7 +167,7 @@ export class Supervisor {
       }
       slot.previous = undefined;
       if (outcome === 'stopped' || this.stopping) return;
-      if (old) this.retire(old, 'roll');
+      if (old && !old.isDead()) this.retire(old, 'roll');
       rolled++;
       this.broadcastCluster();
     }
@@ -267,6 +272,14 @@ export class Supervisor {
     const told = this.stopping || this.retiring.has(worker);
     if (waiter) waiter(told ? 'stopped' : new Error(this.lastFatal || `worker exited (${signal ?? code}) before listening`));
     if (this.retiring.delete(worker) || this.stopping) return;
+    // The old worker of a slot being rolled died before its successor listened: the roll goes on
+    // without it (its successor, or the roll's failure path, takes care of the slot).
+    const rolling = this.slots.find((s) => s.previous === worker);
+    if (rolling) {
+      rolling.previous = undefined;
+      this.broadcastCluster();
+      return;
+    }
     const slot = this.slots.find((s) => s.worker === worker);
     if (!slot) return;
     slot.worker = undefined;
@@ -290,8 +303,13 @@ export class Supervisor {
       exitsInWindow: n,
       delayMs: delay,
     });
+    this.respawnLater(slot, delay);
+  }
+
+  /** Forks a replacement for an empty slot after `delay` ms (unless one came meanwhile or a shutdown began). */
+  private respawnLater(slot: Slot, delay: number): void {
     const t = setTimeout(() => {
-      if (this.stopping || slot.worker) return;
+      if (this.stopping || slot.worker || !this.slots.includes(slot)) return;
       this.spawn(slot)
         .then(() => {
           this.broadcastCluster();

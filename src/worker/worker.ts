@@ -11,17 +11,38 @@ import { createMetrics } from '../metrics.js';
 import { ConnectionTracker } from './connection-tracker.js';
 import { buildServices, type Services } from './services.js';
 
-const send = (msg: WorkerToPrimary): boolean => (process.send ? process.send(msg) : false);
+// The callback keeps a send on a closing channel from becoming an 'error' event (an uncaught exception).
+const ignore = () => {};
+const send = (msg: WorkerToPrimary): boolean => (process.send ? process.send(msg, undefined, undefined, ignore) : false);
 
-function waitForConfig(): Promise<Extract<PrimaryToWorker, { type: 'm3ds:config' }>> {
+type ConfigMessage = Extract<PrimaryToWorker, { type: 'm3ds:config' }>;
+
+/**
+ * Says hello and waits for the initial config. Messages that follow it before the worker's dispatcher is
+ * installed (a live reload, a shutdown, the cluster status: they can arrive in the same read) are kept,
+ * and takeEarly() hands them over, so none is lost between the two listeners.
+ */
+function waitForConfig(): Promise<{ initial: ConfigMessage; takeEarly(): PrimaryToWorker[] }> {
   return new Promise((resolve) => {
+    let initial: ConfigMessage | undefined;
+    const early: PrimaryToWorker[] = [];
     const onMsg = (msg: unknown) => {
       if (!isOurs<PrimaryToWorker>(msg)) return;
+      if (initial !== undefined) {
+        early.push(msg);
+        return;
+      }
       // Told to stop before it ever served: nothing to drain.
       if (msg.type === 'm3ds:shutdown') process.exit(0);
       if (msg.type === 'm3ds:config') {
-        process.off('message', onMsg);
-        resolve(msg);
+        initial = msg;
+        resolve({
+          initial: msg,
+          takeEarly: () => {
+            process.off('message', onMsg);
+            return early.splice(0);
+          },
+        });
       }
     };
     process.on('message', onMsg);
@@ -40,7 +61,8 @@ export async function runWorker(): Promise<void> {
   let onSigterm: () => void = () => process.exit(0);
   process.on('SIGTERM', () => onSigterm());
   const workerId = Number(process.env.M3DS_WORKER_ID ?? 0);
-  const initial = await waitForConfig();
+  const boot = await waitForConfig();
+  const initial = boot.initial;
   let config = initial.config;
   const logger = createLogger(config.logging.level as Logger['level'], { pid: process.pid, worker: workerId }, { sync: false });
   const metrics = createMetrics('worker');
@@ -89,6 +111,7 @@ export async function runWorker(): Promise<void> {
   process.on('message', (msg: unknown) => {
     if (isOurs<PrimaryToWorker>(msg)) onPrimaryMessage(msg);
   });
+  for (const msg of boot.takeEarly()) onPrimaryMessage(msg);
   process.on('uncaughtException', (err) => {
     logger.fatal('uncaught exception; worker exits and is replaced', { err });
     process.exit(1);
