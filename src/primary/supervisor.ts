@@ -297,7 +297,7 @@ export class Supervisor {
     const log = looping ? this.logger.error.bind(this.logger) : this.logger.warn.bind(this.logger);
     log(looping ? 'crash loop: workers keep exiting; replacing at the maximum backoff' : 'worker exited unexpectedly; replacing it', {
       slot: slot.id,
-      pid: worker.process.pid,
+      workerPid: worker.process.pid,
       code,
       signal,
       exitsInWindow: n,

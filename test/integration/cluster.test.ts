@@ -87,7 +87,9 @@ describe('cluster runtime (integration)', function () {
     const victim = [...before][0] as number;
     process.kill(victim, 'SIGKILL');
     const replacing = await server.waitForLog((l) => l.msg === REPLACING);
-    expect(replacing).to.include({ pid: victim, signal: 'SIGKILL', delayMs: 0 });
+    expect(replacing).to.include({ workerPid: victim, signal: 'SIGKILL', delayMs: 0 });
+    // The primary's own pid stays the line's pid (one key, not two).
+    expect(replacing.pid).to.equal(server.pid);
     const s = server;
     const after = await until(
       async () => {
