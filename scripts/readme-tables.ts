@@ -3,13 +3,32 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { schemaRows } from '../src/config.js';
+import { configSchema } from '../src/config/schema.js';
 import { ERRORS } from '../src/errors.js';
 import { METRIC_DECLS } from '../src/metrics.js';
 
 export const README = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../README.md');
 
 const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+
+/** The schema flattened to one row per key, secrets' defaults hidden and long defaults pointed to. */
+function schemaRows(): { key: string; env: string; default: string; doc: string }[] {
+  const rows: { key: string; env: string; default: string; doc: string }[] = [];
+  const walk = (node: Record<string, unknown>, prefix: string) => {
+    for (const [k, v] of Object.entries(node)) {
+      const key = prefix ? `${prefix}.${k}` : k;
+      const leaf = v as { doc?: string; env?: string; default?: unknown; sensitive?: boolean };
+      if (typeof leaf.doc === 'string') {
+        const d = leaf.default;
+        const shown = Array.isArray(d) && d.length > 3 ? `(${d.length} entries, see config/default.json)` : JSON.stringify(d);
+        const objShown = d && typeof d === 'object' && !Array.isArray(d) ? '(see config/default.json)' : shown;
+        rows.push({ key, env: leaf.env ?? '', default: leaf.sensitive && d ? '(secret)' : objShown, doc: leaf.doc });
+      } else walk(v as Record<string, unknown>, key);
+    }
+  };
+  walk(configSchema, '');
+  return rows;
+}
 
 export function configTable(): string {
   const rows = schemaRows().map((r) => `| \`${r.key}\` | ${r.env ? `\`${r.env}\`` : ''} | ${cell(r.default === undefined ? '' : `\`${r.default}\``)} | ${cell(r.doc)} |`);

@@ -16,7 +16,6 @@ export const ERRORS = {
   VERSION_NOT_SUPPORTED: { status: 400, emvCode: '102', description: 'Message version not supported' },
   REQUIRED_ELEMENT_MISSING: { status: 400, emvCode: '201', description: 'Required data element missing' },
   INVALID_FORMAT: { status: 400, emvCode: '203', description: 'Format or value of one or more data elements is invalid' },
-  DUPLICATE_ELEMENT: { status: 400, emvCode: '204', description: 'Duplicate data element' },
   TRANSACTION_NOT_FOUND: { status: 404, emvCode: '301', description: 'Transaction ID not recognised' },
   DECRYPTION_FAILURE: { status: 400, emvCode: '302', description: 'Data decryption failure' },
   TRANSACTION_DATA_INVALID: { status: 400, emvCode: '305', description: 'Transaction data not valid' },
@@ -50,7 +49,7 @@ export interface ErrorIds {
   sdkTransID?: string;
 }
 
-/** An error a client caused or may see; carries what the §8 envelope needs. */
+/** An error a client caused or may see; carries what the SPEC §8 envelope needs. */
 export class AppError extends Error {
   readonly spec: ErrorSpec;
   constructor(

@@ -1,7 +1,7 @@
 // Typed IPC between the primary and its workers (DESIGN §1 "typed boundaries"): one discriminated union
 // of messages, plus a request/response layer (`rpc`) keyed by a request id. Other libraries (prom-client's
 // aggregator) share the channel, so both sides ignore messages that are not ours.
-import type { Config } from './config.js';
+import type { Config } from './config/index.js';
 
 /** RPC methods a worker may call on the primary: name → params and result. */
 export interface RpcMethods {
@@ -12,9 +12,10 @@ export interface RpcMethods {
   /** Embedded L2 store operation. */
   'store.op': { params: StoreOp; result: StoreOpResult };
   /**
-   * Shared rate limit counter (src/primary/rate-limit-counters.ts): lease up to `want` hits of the key's
-   * current window, never more than `max` in all, shrinking with the window's remaining budget (`divisor`).
-   * `used` counts every hit granted in the window (this lease included); `resetTime` is epoch ms.
+   * Shared rate limit counter (src/http/rate-limit/lease-counters.ts, hosted by the primary): lease up to
+   * `want` hits of the key's current window, never more than `max` in all, shrinking with the window's
+   * remaining budget (`divisor`). `used` counts every hit granted in the window (this lease included);
+   * `resetTime` is epoch ms.
    */
   'ratelimit.lease': {
     params: { key: string; windowMs: number; max: number; want: number; divisor: number };
@@ -27,8 +28,9 @@ export type RpcMethod = keyof RpcMethods;
 
 /**
  * Operations of the L2 store (src/store/l2.ts). The embedded store in the primary receives them over IPC;
- * the Redis backend implements the same operations. Values are JSON strings; versions start at 1 and the
- * store assigns them. Every read and write refreshes the record's TTL (`ttlSeconds`, sent by the worker).
+ * the Redis backend implements the same operations. Values are JSON strings; the store assigns versions,
+ * each larger than every version the ID had before (Versioned in src/store/store.ts). Every read and write
+ * refreshes the record's TTL (`ttlSeconds`, sent by the worker).
  */
 export type StoreOp =
   | { op: 'get'; id: string; ttlSeconds: number }
@@ -37,7 +39,7 @@ export type StoreOp =
   /** Reads the record indexed under this acsTransID. */
   | { op: 'getByIndex'; acsTransID: string; ttlSeconds: number }
   | { op: 'create'; id: string; value: string; ttlSeconds: number; acsTransID?: string }
-  /** Compare-and-set: writes version expectedVersion + 1 when the stored version is expectedVersion. */
+  /** Compare-and-set: writes (with a new, larger version) when the stored version is expectedVersion. */
   | { op: 'cas'; id: string; expectedVersion: number; value: string; ttlSeconds: number; acsTransID?: string }
   | { op: 'delete'; id: string }
   | { op: 'ping' };

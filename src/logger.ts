@@ -3,7 +3,7 @@
 // masked before pino serializes them, with a cheap pre-check that spares the regex almost every string;
 // the per-request access line has known fields and masks only the two a client can choose.
 import { type DestinationStream, pino, type Logger as PinoLogger } from 'pino';
-import type { LogLevel } from './config.js';
+import type { LogLevel } from './config/index.js';
 
 const LEVELS: Record<LogLevel, number> = { trace: 10, debug: 20, info: 30, warn: 40, error: 50, fatal: 60, silent: 100 };
 
@@ -107,19 +107,40 @@ function destination(out: LogOutput): DestinationStream {
 
 /** Creates a logger; `base` fields go on every line. The level can be changed live, children follow it. */
 export function createLogger(level: LogLevel, base: LogFields = {}, out: LogOutput = { sync: true }): Logger {
-  const root = pino(
-    {
-      level: 'trace', // the facade filters, so that a level change reaches every child at once
-      base: maskFields(base),
-      timestamp: pino.stdTimeFunctions.isoTime,
-      messageKey: 'msg',
-      formatters: { level: (label) => ({ level: label }) },
-      // Values reach pino already masked, errors as plain {name, message, stack}.
-      serializers: { err: (v: unknown) => v },
-    },
-    destination(out),
-  );
-  return facade({ level, threshold: LEVELS[level] }, root);
+  const options = {
+    level: 'trace', // the facade filters, so that a level change reaches every child at once
+    base: maskFields(base),
+    timestamp: pino.stdTimeFunctions.isoTime,
+    messageKey: 'msg',
+    formatters: { level: (label: string) => ({ level: label }) },
+    // Values reach pino already masked, errors as plain {name, message, stack}.
+    serializers: { err: (v: unknown) => v },
+  };
+  const root = pino(options, destination(out));
+  const fatal = typeof out !== 'function' && !out.sync ? fatalWriter(pino({ ...options, base: null }, destination({ sync: true }))) : undefined;
+  return facade({ level, threshold: LEVELS[level] }, root, fatal);
+}
+
+/** Writes a fatal line synchronously, after what the asynchronous destination still holds. */
+type FatalWriter = (from: PinoLogger, obj: LogFields) => void;
+
+/**
+ * A fatal line is the last a process writes before it exits, and often the reason it does. Through the
+ * asynchronous destination it could be the write handed to Node's thread pool, which a stuck pool never
+ * performs: lost, exactly when it matters. So a fatal line first flushes, on the calling thread, the lines
+ * buffered behind the write in flight, then goes out through the synchronous destination with the same
+ * bindings. Only a chunk already in flight can still be missing, never the fatal line.
+ */
+function fatalWriter(syncRoot: PinoLogger): FatalWriter {
+  return (from, obj) => {
+    const async = stdout.async as (DestinationStream & { flushSync?: () => void }) | undefined;
+    try {
+      async?.flushSync?.();
+    } catch {
+      // Not writable now (EAGAIN beyond its retries, closed): the fatal line goes out all the same.
+    }
+    syncRoot.child(from.bindings()).fatal(obj);
+  };
 }
 
 interface LevelState {
@@ -129,7 +150,7 @@ interface LevelState {
 
 const INFO = LEVELS.info;
 
-function facade(state: LevelState, p: PinoLogger): Logger {
+function facade(state: LevelState, p: PinoLogger, fatal?: FatalWriter): Logger {
   // The message goes into the object first, so a line reads level, time, bindings, msg, fields.
   const line = (lvl: Exclude<LogLevel, 'silent'>, msg: string, fields?: LogFields) => {
     if (LEVELS[lvl] < state.threshold) return;
@@ -149,7 +170,10 @@ function facade(state: LevelState, p: PinoLogger): Logger {
     info: (m, f) => line('info', m, f),
     warn: (m, f) => line('warn', m, f),
     error: (m, f) => line('error', m, f),
-    fatal: (m, f) => line('fatal', m, f),
+    fatal: (m, f) => {
+      if (fatal === undefined) line('fatal', m, f);
+      else if (LEVELS.fatal >= state.threshold) fatal(p, maskFields(f, maskPans(m)));
+    },
     access: (f) => {
       if (INFO < state.threshold) return;
       // Method and route are templates, status and duration numbers: pino writes them as they are.
@@ -163,7 +187,7 @@ function facade(state: LevelState, p: PinoLogger): Logger {
         transId: f.transId === undefined ? undefined : maskPans(f.transId),
       });
     },
-    child: (bindings) => facade(state, p.child(maskFields(bindings))),
+    child: (bindings) => facade(state, p.child(maskFields(bindings)), fatal),
   };
 }
 

@@ -1,12 +1,16 @@
 // Dependency direction (DESIGN §1): main → primary | worker → http → protocol → store | crypto, leaves
-// below all. An import may only go down that chain (or stay inside its own stage).
+// below all. An import may only go down that chain (or stay inside its own stage). Inside protocol/, the
+// flows (flows/<flow>/) stand side by side on one kernel (transaction/, wire/, rules/ and the core): a
+// flow never imports another flow, and only protocol.ts, which puts the flows together, imports them.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { expect } from 'chai';
 import { ROOT } from './helpers/server.js';
 
 const SRC = path.join(ROOT, 'src');
-const LEAVES = new Set(['config', 'config-formats', 'errors', 'logger', 'metrics', 'ipc', 'types']);
+// Leaves are files at the top of src/ and whole folders (config/); they may import each other.
+const LEAVES = new Set(['errors', 'logger', 'metrics', 'ipc', 'types']);
+const LEAF_DIRS = new Set(['config']);
 const RANK: Record<string, number> = { main: 0, primary: 1, worker: 1, http: 2, protocol: 3, store: 4, crypto: 4, leaf: 5 };
 
 function stageOf(rel: string): string {
@@ -17,7 +21,21 @@ function stageOf(rel: string): string {
     if (LEAVES.has(base)) return 'leaf';
     return `unknown:${base}`;
   }
+  if (LEAF_DIRS.has(parts[0] as string)) return 'leaf';
   return parts[0] as string;
+}
+
+const FLOW_RE = /^protocol\/flows\/([^/]+)\//;
+
+/** Why an edge into a protocol flow is refused, or null when it is allowed. */
+function flowProblem(from: string, to: string): string | null {
+  const target = FLOW_RE.exec(to)?.[1];
+  if (target === undefined) return null;
+  const source = FLOW_RE.exec(from)?.[1];
+  if (source === target) return null;
+  if (source !== undefined) return `${from} → ${to}: a flow never imports another flow (share it through the kernel)`;
+  if (from.startsWith('protocol/') && from !== 'protocol/protocol.ts') return `${from} → ${to}: the protocol kernel never imports a flow`;
+  return null;
 }
 
 /** Why an edge is refused, or null when it is allowed. */
@@ -26,6 +44,8 @@ function edgeProblem(from: string, to: string): string | null {
   const b = stageOf(to);
   if (a.startsWith('unknown') || b.startsWith('unknown')) return `${from} → ${to}: file outside the known stages`;
   if (from.startsWith('crypto/tasks/') && !to.startsWith('crypto/')) return `${from} → ${to}: pool tasks import only the task protocol`;
+  const flow = flowProblem(from, to);
+  if (flow) return flow;
   if (a === b) return null;
   if ((RANK[b] as number) > (RANK[a] as number)) return null;
   return `${from} (${a}) → ${to} (${b}) goes up the chain`;
@@ -74,7 +94,24 @@ describe('architecture: import direction', () => {
     expect(edgeProblem('worker/w.ts', 'primary/p.ts')).to.match(/goes up/);
     expect(edgeProblem('store/x.ts', 'crypto/y.ts')).to.match(/goes up/);
     expect(edgeProblem('crypto/tasks/sign.ts', 'logger.ts')).to.match(/task protocol/);
-    expect(edgeProblem('http/app.ts', 'protocol/index.ts')).to.equal(null);
+    expect(edgeProblem('config/load.ts', 'store/store.ts')).to.match(/goes up/);
+    expect(edgeProblem('config/schema.ts', 'primary/config-diff.ts')).to.match(/goes up/);
+    expect(edgeProblem('http/app.ts', 'protocol/protocol.ts')).to.equal(null);
+    expect(edgeProblem('store/x.ts', 'config/index.ts')).to.equal(null);
+    expect(edgeProblem('logger.ts', 'config/index.ts')).to.equal(null);
+  });
+
+  it('would catch a flow importing another flow, or the protocol kernel importing a flow', () => {
+    // The walk reaches the nested flow folders, so the rule sees their real imports.
+    expect(edges()).to.deep.include(['protocol/flows/authenticate/authenticate.ts', 'protocol/transaction/lifecycle.ts']);
+    expect(edgeProblem('protocol/flows/browser-challenge/browser-challenge.ts', 'protocol/flows/results/results.ts')).to.match(/another flow/);
+    expect(edgeProblem('protocol/flows/app-challenge/app-prepare.ts', 'protocol/flows/authenticate/areq.ts')).to.match(/another flow/);
+    expect(edgeProblem('protocol/transaction/lifecycle.ts', 'protocol/flows/results/results.ts')).to.match(/kernel never imports a flow/);
+    expect(edgeProblem('protocol/core.ts', 'protocol/flows/app-challenge/app-prepare.ts')).to.match(/kernel never imports a flow/);
+    expect(edgeProblem('protocol/flows/authenticate/authenticate.ts', 'protocol/flows/authenticate/areq.ts')).to.equal(null);
+    expect(edgeProblem('protocol/flows/authenticate/authenticate.ts', 'protocol/transaction/lifecycle.ts')).to.equal(null);
+    expect(edgeProblem('protocol/protocol.ts', 'protocol/flows/results/results.ts')).to.equal(null);
+    expect(edgeProblem('http/views/acs-result.ts', 'protocol/flows/browser-challenge/browser-challenge.ts')).to.equal(null);
   });
 });
 

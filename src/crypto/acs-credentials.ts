@@ -1,15 +1,14 @@
 // The ACS signing key and certificate (SPEC §6). Configured PEM files are loaded and checked; where
 // none are configured (development, test) a key pair and self-signed certificate are generated once
 // under protocol.signing.dataDir and reused by later starts. Production refuses to start without
-// configured files. Several worker processes may start at once: files are written under temporary
-// names and published atomically, the key by an exclusive link (first writer wins, losers read the
-// winner's key), the certificate by rename.
+// configured files. One process writes them: the primary, before it forks workers (or rolls them to a new
+// configuration), through loadAcsCredentials; workers only read them (readAcsCredentials), so no two
+// writers ever race. Files are written under temporary names and renamed into place, so a reader never
+// sees half a file and a crash leaves no broken one.
 import crypto, { type KeyObject, X509Certificate } from 'node:crypto';
-import { constants as fsc } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
-import type { Config } from '../config.js';
+import type { Config } from '../config/index.js';
 import type { Logger } from '../logger.js';
 import { CredentialsError } from './crypto-errors.js';
 import type { SigningAlg } from './crypto-types.js';
@@ -33,12 +32,6 @@ export interface LoadCredentialsOptions {
   cwd?: string;
 }
 
-/**
- * How long after a key file appeared its writer may still be busy (finishing an exclusive copy, or
- * writing the certificate): readers wait until then for the writer rather than race it.
- */
-const WAIT_MS = 3_000;
-const POLL_MS = 25;
 /** Generated certificates are renewed when they expire within this. */
 const RENEW_MS = 86_400_000;
 
@@ -48,21 +41,50 @@ export function generatedPaths(dataDir: string, alg: SigningAlg): { keyPath: str
   return { keyPath: `${base}.key.pem`, certPath: `${base}.crt.pem` };
 }
 
-export async function loadAcsCredentials(opts: LoadCredentialsOptions): Promise<AcsCredentials> {
-  const { config, logger } = opts;
-  const { algorithm, keyPath, certPath, dataDir } = config.protocol.signing;
-  const alg = algorithm as SigningAlg;
+type Source = { kind: 'configured'; alg: SigningAlg; keyPath: string; certPath: string } | { kind: 'generated'; alg: SigningAlg; dataDir: string };
+
+/** Where the credentials of this configuration come from. */
+function sourceOf(opts: LoadCredentialsOptions): Source {
+  const { config } = opts;
+  const { algorithm: alg, keyPath, certPath, dataDir } = config.protocol.signing;
   const cwd = opts.cwd ?? process.cwd();
   if (Boolean(keyPath) !== Boolean(certPath)) {
     throw new CredentialsError('protocol.signing.keyPath and certPath must be configured together');
   }
-  if (keyPath && certPath) return loadConfigured(alg, path.resolve(cwd, keyPath), path.resolve(cwd, certPath), logger);
+  if (keyPath && certPath) return { kind: 'configured', alg, keyPath: path.resolve(cwd, keyPath), certPath: path.resolve(cwd, certPath) };
   if (config.env === 'production') {
     throw new CredentialsError(
       'production needs a configured ACS signing key and certificate (protocol.signing.keyPath / certPath, SIGNING_KEY_PATH / SIGNING_CERT_PATH); refusing to generate one',
     );
   }
-  return loadGenerated(alg, path.resolve(cwd, dataDir), logger);
+  return { kind: 'generated', alg, dataDir: path.resolve(cwd, dataDir) };
+}
+
+/**
+ * The credentials, generating (or renewing) the development pair when the configuration names no files.
+ * The one writer: the primary before it forks workers, or a process that hosts the app itself (tests).
+ */
+export async function loadAcsCredentials(opts: LoadCredentialsOptions): Promise<AcsCredentials> {
+  const src = sourceOf(opts);
+  if (src.kind === 'configured') return loadConfigured(src.alg, src.keyPath, src.certPath, opts.logger);
+  return loadGenerated(src.alg, src.dataDir, opts.logger);
+}
+
+/**
+ * The credentials as a worker takes them: configured files, or the pair loadAcsCredentials prepared.
+ * Never writes; a missing or unusable generated pair is an error (the primary makes it before forking).
+ */
+export async function readAcsCredentials(opts: LoadCredentialsOptions): Promise<AcsCredentials> {
+  const src = sourceOf(opts);
+  if (src.kind === 'configured') return loadConfigured(src.alg, src.keyPath, src.certPath, opts.logger);
+  const { keyPath, certPath } = generatedPaths(src.dataDir, src.alg);
+  const key = await readKey(keyPath, src.alg);
+  if (!key) throw new CredentialsError(`${keyPath} is missing: the primary generates the development key before it starts workers`);
+  const chain = await readCertFor(certPath, key);
+  if (!chain) throw new CredentialsError(`${certPath} is missing or not the certificate of ${keyPath}: the primary writes it before it starts workers`);
+  const creds = assemble(src.alg, key, chain, 'reused', keyPath, certPath);
+  logLoaded(opts.logger, creds);
+  return creds;
 }
 
 function checkKeyFits(key: KeyObject, alg: SigningAlg, where: string): void {
@@ -153,17 +175,8 @@ async function readIfExists(p: string): Promise<string | undefined> {
   }
 }
 
-/** Until when a concurrent writer of this file may still be at work (0 if the file is absent). */
-async function writerDeadline(p: string): Promise<number> {
-  try {
-    return (await fs.stat(p)).mtimeMs + WAIT_MS;
-  } catch {
-    return 0;
-  }
-}
-
-/** Writes a complete file under a unique temporary name next to the target. */
-async function writeTemp(target: string, content: string, mode: number): Promise<string> {
+/** Writes a complete file under a unique temporary name, then renames it into place (atomic). */
+async function publish(target: string, content: string, mode: number): Promise<void> {
   const tmp = `${target}.${process.pid}.${crypto.randomBytes(6).toString('hex')}.tmp`;
   const fh = await fs.open(tmp, 'wx', mode);
   try {
@@ -172,65 +185,39 @@ async function writeTemp(target: string, content: string, mode: number): Promise
   } finally {
     await fh.close();
   }
-  return tmp;
-}
-
-/** Publishes tmp as target only if target does not exist yet; false when another process won. */
-async function publishExclusive(tmp: string, target: string): Promise<boolean> {
   try {
-    await fs.link(tmp, target);
-    return true;
+    await fs.rename(tmp, target);
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'EEXIST') return false;
-    // Filesystems without hard links: an exclusive copy (readers retry while it is being written).
-    try {
-      await fs.copyFile(tmp, target, fsc.COPYFILE_EXCL);
-      return true;
-    } catch (err2) {
-      if ((err2 as NodeJS.ErrnoException).code === 'EEXIST') return false;
-      throw err2;
-    }
-  } finally {
     await fs.rm(tmp, { force: true });
+    throw err;
   }
 }
 
-/** Reads the key file, retrying until `deadline` if a concurrent writer may not have finished. */
-async function readKey(keyPath: string, alg: SigningAlg, deadline: number): Promise<KeyObject | undefined> {
-  for (;;) {
-    const pem = await readIfExists(keyPath);
-    if (pem === undefined) return undefined;
-    try {
-      const key = parseKey(pem, keyPath);
-      checkKeyFits(key, alg, keyPath);
-      return key;
-    } catch (err) {
-      if (Date.now() >= deadline) {
-        throw new CredentialsError(`${(err as Error).message}; delete ${keyPath} to have a new one generated`, { cause: err });
-      }
-      await sleep(POLL_MS);
-    }
+/** The key at keyPath; undefined when there is none. A file that is not a usable key is an error, never overwritten. */
+async function readKey(keyPath: string, alg: SigningAlg): Promise<KeyObject | undefined> {
+  const pem = await readIfExists(keyPath);
+  if (pem === undefined) return undefined;
+  try {
+    const key = parseKey(pem, keyPath);
+    checkKeyFits(key, alg, keyPath);
+    return key;
+  } catch (err) {
+    throw new CredentialsError(`${(err as Error).message}; delete ${keyPath} to have a new one generated`, { cause: err });
   }
 }
 
-/** A usable certificate for the key at certPath, waiting until `deadline` for a concurrent writer. */
-async function readCertFor(certPath: string, key: KeyObject, deadline: number): Promise<X509Certificate[] | undefined> {
-  for (;;) {
-    const pem = await readIfExists(certPath);
-    if (pem !== undefined) {
-      try {
-        const chain = parseCertChain(pem, certPath);
-        const leaf = chain[0] as X509Certificate;
-        // Ours is self-signed: its signature must hold too (a damaged file is replaced).
-        const intact = leaf.issuer !== leaf.subject || leaf.verify(leaf.publicKey);
-        if (leaf.checkPrivateKey(key) && intact && !expiresWithin(leaf, RENEW_MS)) return chain;
-      } catch {
-        // Unreadable or foreign: replaced below unless a writer fixes it first.
-      }
-    }
-    if (Date.now() >= deadline) return undefined;
-    await sleep(POLL_MS);
+/** The certificate chain at certPath if it is intact and the key's; undefined otherwise (missing, foreign, damaged). */
+async function readCertFor(certPath: string, key: KeyObject): Promise<X509Certificate[] | undefined> {
+  const pem = await readIfExists(certPath);
+  if (pem === undefined) return undefined;
+  try {
+    const chain = parseCertChain(pem, certPath);
+    const leaf = chain[0] as X509Certificate;
+    // Ours is self-signed: its signature must hold too (a damaged file is replaced).
+    const intact = leaf.issuer !== leaf.subject || leaf.verify(leaf.publicKey);
+    return leaf.checkPrivateKey(key) && intact ? chain : undefined;
+  } catch {
+    return undefined;
   }
 }
 
@@ -252,28 +239,20 @@ async function loadGenerated(alg: SigningAlg, dataDir: string, logger?: Logger):
     throw new CredentialsError(`cannot create protocol.signing.dataDir ${dataDir}: ${(err as Error).message}`, { cause: err });
   }
   let origin: AcsCredentials['origin'] = 'reused';
-  let lostRace = false;
-  let key = await readKey(keyPath, alg, await writerDeadline(keyPath));
+  let key = await readKey(keyPath, alg);
   if (!key) {
-    const tmp = await writeTemp(keyPath, await generateKeyPem(alg), 0o600);
-    if (await publishExclusive(tmp, keyPath)) origin = 'generated';
-    else lostRace = true;
-    key = await readKey(keyPath, alg, Date.now() + WAIT_MS);
-    if (!key) throw new CredentialsError(`${keyPath} vanished while starting`);
+    const pem = await generateKeyPem(alg);
+    await publish(keyPath, pem, 0o600);
+    key = parseKey(pem, keyPath);
+    origin = 'generated';
   }
-
-  // The winner writes the certificate right after the key; others wait for it (until shortly after
-  // the key appeared) rather than publish a second certificate for the same key.
-  const deadline = origin === 'generated' ? 0 : lostRace ? Date.now() + WAIT_MS : await writerDeadline(keyPath);
-  let chain = await readCertFor(certPath, key, deadline);
-  if (!chain) {
+  let chain = await readCertFor(certPath, key);
+  if (!chain || expiresWithin(chain[0] as X509Certificate, RENEW_MS)) {
     const der = buildSelfSignedCertificate(key);
     const made = new X509Certificate(der);
     if (!made.verify(crypto.createPublicKey(key))) throw new CredentialsError('the generated ACS certificate does not verify');
-    const tmp = await writeTemp(certPath, certificatePem(der), 0o644);
-    await fs.rename(tmp, certPath);
-    // Whoever renamed last owns the file; any certificate for this key is as good as ours.
-    chain = (await readCertFor(certPath, key, 0)) ?? [made];
+    await publish(certPath, certificatePem(der), 0o644);
+    chain = [made];
   }
   const creds = assemble(alg, key, chain, origin, keyPath, certPath);
   logLoaded(logger, creds);

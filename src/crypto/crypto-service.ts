@@ -7,10 +7,10 @@
 // 6.1k/s 164 µs vs 4.9k/s 204 µs; keygen 25k/s 40 µs vs 15k/s 65 µs; the pool's p99 was worse in every
 // case. A thread hop costs ~40 µs of CPU, so nothing is offloaded by default (pool.offload = []);
 // offloading ECDH can pay where cores outnumber worker processes.
-import type { Config } from '../config.js';
+import type { Config } from '../config/index.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
-import { type AcsCredentials, loadAcsCredentials } from './acs-credentials.js';
+import { type AcsCredentials, readAcsCredentials } from './acs-credentials.js';
 import type { AcsSignedContentPayload, ContentEnc, DecryptedMessage, EcPrivateJwk, EphemeralKey, SigningAlg } from './crypto-types.js';
 import { deriveSessionKey, generateEphemeralKey } from './ecdh.js';
 import { decryptCReq, encryptCRes } from './jwe.js';
@@ -26,7 +26,10 @@ export interface CryptoServiceOptions {
   workers: number;
   /** Module the pool threads run (tests pass an entry that registers tsx). */
   taskFile?: string | URL;
-  /** Already loaded credentials (otherwise loaded from config). */
+  /**
+   * Already loaded credentials. Otherwise they are read (never generated) from the configuration: a
+   * generated development pair must exist already (loadAcsCredentials, run by the primary before forking).
+   */
   credentials?: AcsCredentials;
   /** Core count used for sizing; os.availableParallelism() by default. */
   cores?: number;
@@ -53,7 +56,7 @@ export interface CryptoService {
   close(): Promise<void>;
 }
 
-/** pool.offload accepts task names and the groups the config documents (sign, ecdh, jwe, serialize). */
+/** pool.offload accepts task names and the groups the config documents (sign, ecdh, jwe). */
 const OFFLOAD_GROUPS: Record<string, readonly TaskName[]> = {
   sign: ['sign'],
   ecdh: ['ecdh-kdf', 'keygen'],
@@ -74,10 +77,9 @@ export function resolveOffload(names: readonly string[]): { tasks: Set<TaskName>
 
 export async function createCryptoService(opts: CryptoServiceOptions): Promise<CryptoService> {
   const { config, logger, metrics } = opts;
-  const credentials = opts.credentials ?? (await loadAcsCredentials({ config, logger }));
-  const { tasks: offloaded, other } = resolveOffload(config.pool.offload);
-  // "serialize" is the protocol's to offload; anything else is a typo worth seeing.
-  const unknown = other.filter((n) => n !== 'serialize');
+  const credentials = opts.credentials ?? (await readAcsCredentials({ config, logger }));
+  const { tasks: offloaded, other: unknown } = resolveOffload(config.pool.offload);
+  // The config leaf cannot know the task names, so a name that is no task gets here: a typo worth seeing.
   if (unknown.length > 0) logger.warn('pool.offload names unknown tasks; they run inline', { unknown });
 
   const threads = poolThreadCount(config.pool.threads, opts.workers, opts.cores);

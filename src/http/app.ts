@@ -6,18 +6,18 @@ import express, { type ErrorRequestHandler, type Express, type RequestHandler, t
 import type { AppDeps } from './deps.js';
 import { createDispatcher } from './dispatcher.js';
 import { exchangeOf, type NamedStage, type Stage } from './exchange.js';
+import { faultInjection } from './fault-injection/injector.js';
 import { type Live, liveSnapshots } from './live.js';
 import { accessLog } from './middleware/access-log.js';
 import { bodyReader } from './middleware/body-reader.js';
 import { responseCompression } from './middleware/compression.js';
 import { drainGuard } from './middleware/drain-guard.js';
 import { sendError } from './middleware/error-handler.js';
-import { faultInjection } from './middleware/fault-injection.js';
 import { httpMetrics } from './middleware/http-metrics.js';
 import { notFound } from './middleware/not-found.js';
-import { type RateLimiter, rateLimiter } from './middleware/rate-limit.js';
 import { requestId } from './middleware/request-id.js';
 import { securityHeaders } from './middleware/security-headers.js';
+import { type RateLimiter, rateLimiter } from './rate-limit/limiter.js';
 import { acsRoutes } from './routes/acs.js';
 import { adminRoutes } from './routes/admin.js';
 import { apiRoutes } from './routes/api.js';
@@ -43,7 +43,7 @@ export function pipeline(deps: AppDeps, limiter: RateLimiter = newLimiter(deps))
 }
 
 function newLimiter(deps: AppDeps): RateLimiter {
-  return rateLimiter({ config: deps.config, logger: deps.logger, metrics: deps.metrics, rpc: deps.rpc });
+  return rateLimiter({ config: deps.config, logger: deps.logger, metrics: deps.metrics, rpc: deps.rpc, redis: deps.redis });
 }
 
 /** The routes of the 3DS flows (the lean dispatcher's table). */
@@ -78,7 +78,7 @@ export interface App {
   readonly express: Express;
   /** The live settings in force (rebuilt when the config object changes). */
   live(): Live;
-  /** Closes what the pipeline holds (the rate limiter's counters and connection). */
+  /** Closes what the pipeline holds (the rate limiter's lease store; the Redis connection is the store's). */
   close(): Promise<void>;
 }
 

@@ -3,8 +3,8 @@
 // snapshot its request carries; a reload (a new frozen config object) builds the next snapshot once, at
 // the first request that sees it.
 import proxyaddr from 'proxy-addr';
-import { type Config, publicBaseUrl } from '../config.js';
-import { type CompiledRule, compileRules } from './middleware/fault-spec.js';
+import { type Config, publicBaseUrl } from '../config/index.js';
+import { type CompiledRule, compileRules } from './fault-injection/fault-spec.js';
 
 export interface Live {
   readonly config: Config;

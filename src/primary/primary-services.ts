@@ -1,12 +1,12 @@
 // What the primary hosts for its workers: the embedded L2 store (it outlives worker crashes and rolling
 // restarts because it lives here) and the shared counters of the rate limiter. Their RPC handlers are
 // collected here so primary.ts only dispatches.
-import type { Config } from '../config.js';
+import type { Config } from '../config/index.js';
 import type { RpcHandlers } from '../ipc.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
 import { createEmbeddedHost, type EmbeddedHost } from '../store/embedded-host.js';
-import { RateLimitCounters } from './rate-limit-counters.js';
+import { RateLimitCounters } from '../http/rate-limit/lease-counters.js';
 
 export class PrimaryServices {
   private readonly store: EmbeddedHost;

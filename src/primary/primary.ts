@@ -2,9 +2,11 @@
 // reload, embedded store, shared rate-limit counters), reloads on SIGHUP and drains on SIGTERM/SIGINT.
 import cluster, { type Worker } from 'node:cluster';
 import os from 'node:os';
-import { ConfigError, type Config, configFileFromArgv, loadConfig, storeBackend, workerCount } from '../config.js';
+import { ConfigError, type Config, configFileFromArgv, loadConfig, storeBackend, workerCount } from '../config/index.js';
+import { loadAcsCredentials } from '../crypto/acs-credentials.js';
+import { CredentialsError } from '../crypto/crypto-errors.js';
 import { batchedSender, type RpcCall, type RpcHandlers, type RpcReply, type WorkerToPrimary } from '../ipc.js';
-import { createLogger, type Logger } from '../logger.js';
+import { createLogger } from '../logger.js';
 import { createMetrics } from '../metrics.js';
 import { MetricsAggregator } from './metrics-aggregator.js';
 import { PrimaryServices } from './primary-services.js';
@@ -36,10 +38,18 @@ export async function runPrimary(early: EarlySignals): Promise<void> {
     throw err;
   }
   const config: Config = loaded.config;
-  const logger = createLogger(config.logging.level as Logger['level'], { pid: process.pid, role: 'primary' }, { sync: true });
+  const logger = createLogger(config.logging.level, { pid: process.pid, role: 'primary' }, { sync: true });
   const metrics = createMetrics('primary');
   metrics.gauge('config_last_reload_successful').set(1);
   metrics.gauge('config_last_reload_success_timestamp_seconds').set(Date.now() / 1000);
+  // Workers only read the ACS signing pair; the development pair is generated here, once, before any fork.
+  try {
+    await loadAcsCredentials({ config, logger });
+  } catch (err) {
+    if (!(err instanceof CredentialsError)) throw err;
+    logger.fatal('ACS signing credentials unusable', { err });
+    process.exit(EXIT_CONFIG);
+  }
 
   // 'advanced' (V8 serialization) writes the store's record text as bytes; 'json' stringified every message
   // again, escaping the record JSON inside it (17% of a worker's CPU on authenticate, measured).

@@ -2,10 +2,12 @@
 // running config when invalid (gauge 0); push live keys to every worker; roll the workers for the
 // restart-only keys. Reloads are serialized: one that arrives during a rolling restart runs after it.
 import os from 'node:os';
-import { ConfigError, type Config, changedKeys, type LoadedConfig, loadConfig, needsRestart, workerCount } from '../config.js';
+import { loadAcsCredentials } from '../crypto/acs-credentials.js';
+import { ConfigError, type Config, type LoadedConfig, loadConfig, workerCount } from '../config/index.js';
 import type { ReloadOutcome } from '../ipc.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
+import { changedKeys, needsRestart } from './config-diff.js';
 import type { PrimaryServices } from './primary-services.js';
 import { RollError, type Supervisor } from './supervisor.js';
 
@@ -52,16 +54,18 @@ export class Reloader {
     const restart = needsRestart(changed);
     const previous = this.current;
     this.current = next.config;
-    logger.level = next.config.logging.level as Logger['level'];
+    logger.level = next.config.logging.level;
     this.opts.services.applyConfig(next.config);
     if (restart) {
       logger.info('configuration reloaded; rolling restart of the workers', { source, changed });
       try {
+        // The new workers read the signing pair; a generated one is made here, by the one writer.
+        await loadAcsCredentials({ config: next.config, logger });
         await supervisor.roll(next.config, workerCount(next.config, os.availableParallelism()));
       } catch (err) {
         // A config can validate and still not start (a port taken, an unreadable key): keep the old one.
         this.current = previous;
-        logger.level = previous.logging.level as Logger['level'];
+        logger.level = previous.logging.level;
         this.opts.services.applyConfig(previous);
         if (err instanceof RollError && err.rolled > 0) {
           await supervisor.roll(previous, workerCount(previous, os.availableParallelism())).catch((e: Error) =>

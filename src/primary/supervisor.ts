@@ -3,7 +3,7 @@
 // replace slots one at a time, each new worker listening before the old one is told to drain.
 import cluster, { type Worker } from 'node:cluster';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Config } from '../config.js';
+import type { Config } from '../config/index.js';
 import { type ClusterStatus, isOurs, type PrimaryToWorker, type WorkerToPrimary } from '../ipc.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
@@ -219,6 +219,12 @@ export class Supervisor {
   private spawn(slot: Slot): Promise<SpawnOutcome> {
     const worker = cluster.fork({ M3DS_WORKER_ID: String(slot.id) });
     slot.worker = worker;
+    // A message to a worker that has just died fails with EPIPE, Node's own cluster messages included (a
+    // listening handle answered after the worker exited). Unhandled, that error would end the primary;
+    // the worker's exit is what matters, and onExit deals with it.
+    worker.on('error', (err: NodeJS.ErrnoException) => {
+      this.logger.debug('message channel to a worker failed', { workerPid: worker.process.pid, code: err.code });
+    });
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.listeningWaiters.delete(worker);

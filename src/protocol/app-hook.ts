@@ -1,9 +1,10 @@
 // The seam where the app challenge (SPEC §6) plugs into authenticate: for an app-channel challenge the
 // ARes needs acsSignedContent (a JWS over the ACS ephemeral key), which is crypto work done elsewhere.
-// Without a hook, app challenges still answer, without acsSignedContent.
-import type { SdkKey } from './areq.js';
-import type { UiSpec } from './challenge-machine.js';
-import type { AppFlowState } from './record.js';
+// Without a hook, app challenges still answer, without acsSignedContent. It sits beside the core, outside
+// both flows: authenticate calls it, flows/app-challenge/app-prepare.ts implements it.
+import type { UiSpec } from './transaction/challenge-machine.js';
+import type { AppFlowState } from './transaction/record.js';
+import type { SdkKey } from './wire/messages.js';
 
 export interface AppChallengeInput {
   threeDSServerTransID: string;

@@ -1,12 +1,12 @@
 // What every protocol step shares: live config, the store, logging, metrics, the clock, the results
 // pusher and this worker's timers. Built once by createProtocol; steps are plain functions over it.
-import type { Config } from '../config.js';
+import type { Config } from '../config/index.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
 import type { TransactionStore } from '../store/store.js';
 import type { AppChallengeHook } from './app-hook.js';
-import type { TransactionRecord } from './record.js';
-import type { ResultsPusher } from './results-push.js';
+import type { TransactionRecord } from './transaction/record.js';
+import type { ResultsPusher } from './transaction/results-push.js';
 
 export interface ProtocolCore {
   config: () => Config;

@@ -22,6 +22,12 @@
 // record, doing work only for what actually expired. Lookups check expiry themselves, so a record is
 // never served late whatever the sweep does.
 //
+// Versions come from one store-wide sequence: every write takes the next number, whatever the record.
+// So a record's versions only grow, and an ID that is created again after its record was evicted,
+// expired or deleted starts above every version the old record had. Per-record counters restarting at 1
+// would let a worker's L1 copy of the old record (version n) pass getIfNewer as current once the new
+// record reached n. The sequence is a float64: exact to 2^53 writes.
+//
 // The acsTransID index maps to the record and lives exactly as long as it (it is removed with it, and
 // an entry only ever points at a record whose blob carries that acsTransID), which is "the same TTL"
 // without a second clock.
@@ -98,6 +104,8 @@ export class EmbeddedCore {
   private lruHead = NONE;
   private lruTail = NONE;
   private count = 0;
+  /** The last version handed out (the store-wide sequence). */
+  private lastVersion = 0;
 
   private readonly arena: BlobArena;
   private readonly ids: ChainTable;
@@ -197,7 +205,8 @@ export class EmbeddedCore {
     if (this.live(id) !== NONE) return CONFLICT;
     // live() left the ID's bytes and hash in idKey.
     const s = this.allocSlot();
-    this.slots.setF(s, F_VERSION, 1);
+    const version = ++this.lastVersion;
+    this.slots.setF(s, F_VERSION, version);
     const acsKey = acsTransID === undefined ? undefined : this.acsKey.set(acsTransID);
     this.arena.writeBlob(s, this.idKey, acsKey, value);
     this.ids.put(this.idKey, s);
@@ -206,7 +215,7 @@ export class EmbeddedCore {
     this.touch(s, ttlSeconds);
     this.evictOverflow(s);
     this.arena.compactStep();
-    return { status: 'written', version: 1 };
+    return { status: 'written', version };
   }
 
   /** Compare-and-set; an update without acsTransID keeps the record's index entry. */
@@ -231,11 +240,12 @@ export class EmbeddedCore {
     this.arena.writeBlob(s, this.idKey, carried, value);
     this.arena.releaseBlob(oldSlab, oldLength);
     if (replacing) this.acs.put(replacing, s);
-    this.slots.setF(s, F_VERSION, expectedVersion + 1);
+    const version = ++this.lastVersion;
+    this.slots.setF(s, F_VERSION, version);
     this.touch(s, ttlSeconds);
     this.evictOverflow(s);
     this.arena.compactStep();
-    return { status: 'written', version: expectedVersion + 1 };
+    return { status: 'written', version };
   }
 
   delete(id: string): void {

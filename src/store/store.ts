@@ -3,7 +3,11 @@
 // Concurrency is optimistic: every write names the version it read (compare-and-set), because the ACS,
 // the results call and decoupled completion can race on one transaction.
 
-/** A record with its version stamp. Versions start at 1 and grow by one per write. */
+/**
+ * A record with its version stamp, assigned by the store on every write. A write's version is larger than
+ * every version its ID had before, even under a record that expired, was evicted or deleted since: a copy
+ * holding an old version never passes for the current record. Versions are not consecutive.
+ */
 export interface Versioned<T> {
   readonly value: T;
   readonly version: number;

@@ -1,18 +1,20 @@
 // The worker's long-lived services, built once per process and closed in reverse order of creation:
 // the transaction store (L1 over L2), the app channel's crypto service (signing key, Piscina pool),
-// then the protocol on top of both.
+// then the protocol on top of both. The store's Redis connection (redis backend) is the worker's only
+// one: the rate limiter borrows it (deps.redis), so the pipeline must close before these services.
+// The ACS signing key and certificate are only read here: the primary prepared them before forking.
 import os from 'node:os';
-import { type Config, workerCount } from '../config.js';
+import { type Config, workerCount } from '../config/index.js';
 import { type CryptoService, createCryptoService } from '../crypto/crypto-service.js';
 import type { RpcClient } from '../ipc.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
-import { createProtocol, type Protocol, type TransactionRecord } from '../protocol/index.js';
-import { createStore } from '../store/create-store.js';
-import type { TransactionStore } from '../store/store.js';
+import { createProtocol, type Protocol } from '../protocol/protocol.js';
+import type { TransactionRecord } from '../protocol/transaction/record.js';
+import { type CreatedStore, createStore } from '../store/create-store.js';
 
 export interface Services {
-  store: TransactionStore<TransactionRecord>;
+  store: CreatedStore<TransactionRecord>;
   crypto: CryptoService;
   protocol: Protocol;
   close(): Promise<void>;

@@ -6,7 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { type App, createApp } from '../http/app.js';
 import type { AppDeps, WorkerState } from '../http/deps.js';
 import { batchedSender, isOurs, type PrimaryToWorker, RpcClient, type WorkerToPrimary } from '../ipc.js';
-import { createLogger, type Logger } from '../logger.js';
+import { createLogger } from '../logger.js';
 import { createMetrics } from '../metrics.js';
 import { ConnectionTracker } from './connection-tracker.js';
 import { buildServices, type Services } from './services.js';
@@ -64,7 +64,7 @@ export async function runWorker(): Promise<void> {
   const boot = await waitForConfig();
   const initial = boot.initial;
   let config = initial.config;
-  const logger = createLogger(config.logging.level as Logger['level'], { pid: process.pid, worker: workerId }, { sync: false });
+  const logger = createLogger(config.logging.level, { pid: process.pid, worker: workerId }, { sync: false });
   const metrics = createMetrics('worker');
   const rpc = new RpcClient(batchedSender(send));
   const state: WorkerState = {
@@ -91,7 +91,7 @@ export async function runWorker(): Promise<void> {
         break;
       case 'm3ds:config':
         config = msg.config;
-        logger.level = config.logging.level as Logger['level'];
+        logger.level = config.logging.level;
         app?.live();
         logger.debug('configuration applied live');
         break;
@@ -127,7 +127,7 @@ export async function runWorker(): Promise<void> {
     logger.fatal('worker could not start', { err: err as Error });
     process.exit(1);
   }
-  const deps: AppDeps = { config: () => config, logger, metrics, state, workerId, rpc, protocol: services.protocol };
+  const deps: AppDeps = { config: () => config, logger, metrics, state, workerId, rpc, protocol: services.protocol, redis: services.store.redis };
   const pipeline = createApp(deps);
   app = pipeline;
   const server = http.createServer(pipeline);

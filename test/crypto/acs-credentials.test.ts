@@ -1,8 +1,9 @@
 import crypto, { X509Certificate } from 'node:crypto';
-import { readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import { readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { expect } from 'chai';
-import { generatedPaths, loadAcsCredentials } from '../../src/crypto/acs-credentials.js';
+import type { Config } from '../../src/config/index.js';
+import { generatedPaths, loadAcsCredentials, readAcsCredentials } from '../../src/crypto/acs-credentials.js';
 import { CredentialsError } from '../../src/crypto/crypto-errors.js';
 import { buildSelfSignedCertificate, certificatePem } from '../../src/crypto/self-signed-cert.js';
 import { createLogger } from '../../src/logger.js';
@@ -75,22 +76,26 @@ describe('crypto/acs-credentials', () => {
     );
   });
 
-  it('concurrent first starts inside one process agree as well', async () => {
+  it('workers only read: the pair the primary wrote, never writing one themselves', async () => {
     const dataDir = await tmp.make();
     const config = withSigning(base, { dataDir, algorithm: 'ES256' });
-    const all = await Promise.all(Array.from({ length: 6 }, () => loadAcsCredentials({ config })));
-    expect(new Set(all.map((c) => spkiHash(c.privateKey))).size).to.equal(1);
-    expect(new Set(all.map((c) => c.certificate.fingerprint256)).size).to.equal(1);
-    expect(all.filter((c) => c.origin === 'generated')).to.have.length(1);
+    await expectRejection(readAcsCredentials({ config }), CredentialsError, /primary generates the development key/);
+    expect(await readdir(dataDir)).to.deep.equal([]);
+    const written = await loadAcsCredentials({ config });
+    const read = await readAcsCredentials({ config });
+    expect(read.origin).to.equal('reused');
+    expect(spkiHash(read.privateKey)).to.equal(spkiHash(written.privateKey));
+    expect(read.certificate.fingerprint256).to.equal(written.certificate.fingerprint256);
+    // A certificate that is not the key's is refused, not replaced, on the reading side.
+    const other = crypto.generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey;
+    await writeFile(written.certPath, certificatePem(buildSelfSignedCertificate(other)));
+    await expectRejection(readAcsCredentials({ config }), CredentialsError, /not the certificate of/);
   });
 
   it('makes a new certificate for the kept key when the certificate is missing or belongs to another key', async () => {
     const dataDir = await tmp.make();
     const config = withSigning(base, { dataDir, algorithm: 'ES256' });
     const first = await loadAcsCredentials({ config });
-    // A key from an earlier day: nobody is still writing its certificate, so no waiting.
-    const old = new Date(Date.now() - 86_400_000);
-    await utimes(first.keyPath, old, old);
     await rm(first.certPath);
     const second = await loadAcsCredentials({ config });
     expect(spkiHash(second.privateKey)).to.equal(spkiHash(first.privateKey));
@@ -106,8 +111,6 @@ describe('crypto/acs-credentials', () => {
     const dataDir = await tmp.make();
     const config = withSigning(base, { dataDir, algorithm: 'ES256' });
     const first = await loadAcsCredentials({ config });
-    const old = new Date(Date.now() - 86_400_000);
-    await utimes(first.keyPath, old, old);
     const soon = new Date(Date.now() + 3_600_000);
     await writeFile(first.certPath, certificatePem(buildSelfSignedCertificate(first.privateKey, { notAfter: soon })));
     const renewed = await loadAcsCredentials({ config });
@@ -119,8 +122,6 @@ describe('crypto/acs-credentials', () => {
     const dataDir = await tmp.make();
     const { keyPath } = generatedPaths(dataDir, 'PS256');
     await writeFile(keyPath, 'not a key');
-    const old = new Date(Date.now() - 3_600_000);
-    await utimes(keyPath, old, old);
     const err = await expectRejection(loadAcsCredentials({ config: withSigning(base, { dataDir }) }), CredentialsError, keyPath);
     expect(err.message).to.include('delete');
     expect(await readFile(keyPath, 'utf8')).to.equal('not a key');
@@ -186,7 +187,7 @@ describe('crypto/acs-credentials', () => {
       await writeFile(ecKeyPath, ec.export({ type: 'pkcs8', format: 'pem' }));
     });
 
-    const cases: [string, () => Partial<{ keyPath: string; certPath: string; algorithm: string }>, RegExp][] = [
+    const cases: [string, () => Partial<Config['protocol']['signing']>, RegExp][] = [
       ['a certificate of another key', () => ({ keyPath: ecKeyPath, certPath: rsaCertPath, algorithm: 'ES256' }), /not the one of the key/],
       ['an EC key for PS256', () => ({ keyPath: ecKeyPath, certPath: rsaCertPath, algorithm: 'PS256' }), /PS256 needs an RSA key/],
       ['an RSA key for ES256', () => ({ keyPath: rsaKeyPath, certPath: rsaCertPath, algorithm: 'ES256' }), /ES256 needs a P-256 EC key/],

@@ -114,10 +114,13 @@ describe('crypto/crypto-service', () => {
     expect(inline.x5c).to.deep.equal(creds.x5c);
     const dataDir = await tmp.make();
     const config = withSigning(testConfig(), { dataDir, algorithm: 'ES256' });
+    // The primary's job in a cluster: the service itself only reads the pair.
+    const prepared = await loadAcsCredentials({ config });
     const es = await createCryptoService({ config, logger: silentLogger, metrics: createMetrics('worker', { defaults: false }), workers: 1 });
     try {
       expect(es.algorithm).to.equal('ES256');
-      expect(es.credentials.origin).to.equal('generated');
+      expect(es.credentials.origin).to.equal('reused');
+      expect(es.credentials.certificate.fingerprint256).to.equal(prepared.certificate.fingerprint256);
       expect(es.credentials.keyPath.startsWith(dataDir)).to.equal(true);
       await appChallengeFlow(es, 'A128CBC-HS256');
     } finally {
@@ -139,7 +142,7 @@ describe('crypto/crypto-service', () => {
     });
     await s.close();
     const warn = lines.map((l) => JSON.parse(l)).find((l) => l.level === 'warn');
-    expect(warn?.unknown).to.deep.equal(['signn']);
+    expect(warn?.unknown).to.deep.equal(['serialize', 'signn']);
     expect(lines.join('')).to.not.include('PRIVATE KEY');
   });
 

@@ -1,5 +1,5 @@
 // AppDeps for in-process app tests: the real config loader, a logger that captures lines, real metrics.
-import { type Config, loadConfig } from '../../src/config.js';
+import { type Config, loadConfig } from '../../src/config/index.js';
 import type { AppDeps, WorkerState } from '../../src/http/deps.js';
 import { createLogger } from '../../src/logger.js';
 import { createMetrics } from '../../src/metrics.js';

@@ -1,4 +1,4 @@
-// The lean adapter: exact method + path table, stages in order, errors in the §8 envelope, everything
+// The lean adapter: exact method + path table, stages in order, errors in the SPEC §8 envelope, everything
 // else and handed-over requests to the fallback (Express in the app), through real sockets.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { expect } from 'chai';
@@ -69,7 +69,7 @@ describe('lean dispatcher', () => {
     expect(s.fallbackSaw.map((f) => f.passed)).to.deep.equal([undefined, undefined, undefined, undefined]);
   });
 
-  it('answers a stage error in the §8 envelope and runs nothing after it', async () => {
+  it('answers a stage error in the SPEC §8 envelope and runs nothing after it', async () => {
     const calls: string[] = [];
     const failing: NamedStage = { name: 'fail', run: (_ex, next) => next(new AppError('RATE_LIMITED', 'slow down')) };
     const s = setup([failing, recording('after', calls)]);

@@ -1,10 +1,11 @@
 // The rate limit across real workers (SPEC §11: N workers must not multiply the limit): the built server
 // with 2 workers, hammered by 8 concurrent loops on fresh and kept-alive connections; within one window
 // the 200s must equal `max` within 1%, both workers must have served, and the next window must grant
-// `max` again. Once over the embedded backend (counters in the primary), once over Redis when present.
+// `max` again. Once over the embedded backend (counters in the primary), once over Redis when present,
+// where each worker holds one Redis connection (its store's, the limiter borrows it).
 import { setTimeout as sleep } from 'node:timers/promises';
 import { expect } from 'chai';
-import { type RedisServer, requireRedis, startRedis } from '../helpers/redis.js';
+import { cli, type RedisServer, requireRedis, startRedis, waitFor } from '../helpers/redis.js';
 import { type RunningServer, startServer } from '../helpers/server.js';
 
 const MAX = 500;
@@ -121,9 +122,16 @@ describe('rate limit across workers (integration)', function () {
       await redis?.close();
     });
 
-    it('allows max per window within 1% with 2 workers sharing Redis counters', async () => {
-      server = await startServer({ workers: 2, env: { ...env, REDIS_URL: (redis as RedisServer).url } });
+    it('allows max per window within 1% with 2 workers sharing Redis counters, over one connection per worker', async () => {
+      const r = redis as RedisServer;
+      // The server's connections (ioredis gives them its connectionName; redis-cli's own has none).
+      const connections = async () => (await cli(r.port, 'CLIENT', 'LIST')).split('\n').filter((l) => /\bname=mock-3ds\b/.test(l)).length;
+      server = await startServer({ workers: 2, env: { ...env, REDIS_URL: r.url } });
       await exactAcrossWorkers(server);
+      // The rate limiter leases over its worker's store connection rather than a second one of its own.
+      expect(await connections()).to.equal(2);
+      await server.stop();
+      await waitFor(async () => (await connections()) === 0, 5000, 'the workers to close their connections');
     });
   });
 });

@@ -2,11 +2,11 @@
 // the test store with a settable clock, and AReq bodies shaped like the shared fixtures.
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import path from 'node:path';
-import { type Config, loadConfig } from '../../src/config.js';
+import { type Config, loadConfig } from '../../src/config/index.js';
 import { createLogger } from '../../src/logger.js';
 import { createMetrics, type Metrics } from '../../src/metrics.js';
-import { createProtocol, type Protocol, type ProtocolOptions } from '../../src/protocol/index.js';
-import type { TransactionRecord } from '../../src/protocol/record.js';
+import { createProtocol, type Protocol, type ProtocolOptions } from '../../src/protocol/protocol.js';
+import type { TransactionRecord } from '../../src/protocol/transaction/record.js';
 import { MemoryStore } from './memory-store.js';
 
 /** A request body as tests edit it: deliberately loose, bodies are meant to be malformed at will. */

@@ -19,23 +19,56 @@ describe('embedded store core', () => {
     cores = [];
   });
 
-  it('versions records: create at 1, each compare-and-set +1, mismatches refused', () => {
+  it('versions records from one sequence: every write the next number, mismatches refused', () => {
     const core = make(10);
     expect(core.create('a', '{"s":1}', 60)).to.deep.equal({ status: 'written', version: 1 });
     expect(core.create('a', '{"s":9}', 60)).to.deep.equal({ status: 'conflict' });
-    expect(core.cas('a', 1, '{"s":2}', 60)).to.deep.equal({ status: 'written', version: 2 });
+    expect(core.create('b', '{}', 60)).to.deep.equal({ status: 'written', version: 2 });
+    expect(core.cas('a', 1, '{"s":2}', 60)).to.deep.equal({ status: 'written', version: 3 });
     expect(core.cas('a', 1, '{"s":3}', 60)).to.deep.equal({ status: 'conflict' });
     expect(core.cas('zz', 1, '{}', 60)).to.deep.equal({ status: 'missing' });
-    expect(core.get('a', 60)).to.deep.equal({ status: 'found', id: 'a', value: '{"s":2}', version: 2 });
+    expect(core.get('a', 60)).to.deep.equal({ status: 'found', id: 'a', value: '{"s":2}', version: 3 });
+  });
+
+  it('never gives an ID a version it had before: created again after eviction, expiry or delete', () => {
+    // A worker's L1 may still hold the old record at its last version; getIfNewer with that version must
+    // send the new record, not answer "unchanged".
+    const c = clock();
+    const core = make(2, c.now);
+    const ways: [string, (id: string) => void][] = [
+      ['evicted', () => {
+        for (const x of ['x1', 'x2']) core.create(x, '{}', 60);
+      }],
+      [
+        'expired',
+        () => {
+          c.t += 61_000;
+        },
+      ],
+      ['deleted', (id) => core.delete(id)],
+    ];
+    for (const [how, remove] of ways) {
+      const id = `rec-${how}`;
+      const first = core.create(id, '{"old":1}', 60);
+      const old = core.cas(id, (first as { version: number }).version, '{"old":2}', 60) as { version: number };
+      remove(id);
+      expect(core.get(id, 60).status, how).to.equal('missing');
+      const again = core.create(id, '{"new":1}', 60) as { version: number };
+      const next = core.cas(id, again.version, '{"new":2}', 60) as { version: number };
+      expect(again.version, how).to.be.above(old.version);
+      expect(next.version, how).to.be.above(again.version);
+      expect(core.getIfNewer(id, old.version, 60), how).to.deep.equal({ status: 'found', id, value: '{"new":2}', version: next.version });
+      expect(core.cas(id, old.version, '{"stale":1}', 60), how).to.deep.equal({ status: 'conflict' });
+    }
   });
 
   it('getIfNewer sends the value only when the version differs', () => {
     const core = make(10);
-    core.create('a', '{"s":1}', 60);
-    expect(core.getIfNewer('a', 1, 60)).to.deep.equal({ status: 'unchanged', version: 1 });
-    core.cas('a', 1, '{"s":2}', 60);
-    expect(core.getIfNewer('a', 1, 60)).to.deep.equal({ status: 'found', id: 'a', value: '{"s":2}', version: 2 });
-    expect(core.getIfNewer('b', 1, 60)).to.deep.equal({ status: 'missing' });
+    const v1 = (core.create('a', '{"s":1}', 60) as { version: number }).version;
+    expect(core.getIfNewer('a', v1, 60)).to.deep.equal({ status: 'unchanged', version: v1 });
+    const v2 = (core.cas('a', v1, '{"s":2}', 60) as { version: number }).version;
+    expect(core.getIfNewer('a', v1, 60)).to.deep.equal({ status: 'found', id: 'a', value: '{"s":2}', version: v2 });
+    expect(core.getIfNewer('b', v1, 60)).to.deep.equal({ status: 'missing' });
   });
 
   it('expires a record TTL after its last access, and every access (get, getIfNewer, index) restarts the TTL', () => {
@@ -57,12 +90,12 @@ describe('embedded store core', () => {
     expect(core.getByIndex('acs-a', 10).status).to.equal('missing');
   });
 
-  it('lets a record expired in place be created again', () => {
+  it('lets a record expired in place be created again, at a version above the old one', () => {
     const c = clock();
     const core = make(10, c.now);
-    core.create('a', '{"old":1}', 1);
+    const old = core.create('a', '{"old":1}', 1) as { version: number };
     c.t += 1_000;
-    expect(core.create('a', '{"new":1}', 1)).to.deep.equal({ status: 'written', version: 1 });
+    expect(core.create('a', '{"new":1}', 1)).to.deep.equal({ status: 'written', version: old.version + 1 });
   });
 
   it('evicts the least recently used record beyond maxEntries, with its index entry', () => {
@@ -97,10 +130,10 @@ describe('embedded store core', () => {
 
   it('keeps the index of a record updated without an acsTransID, and moves it when a new one is given', () => {
     const core = make(10);
-    core.create('a', '{}', 60, 'acs-1');
-    core.cas('a', 1, '{"s":2}', 60);
-    expect(core.getByIndex('acs-1', 60)).to.deep.equal({ status: 'found', id: 'a', value: '{"s":2}', version: 2 });
-    core.cas('a', 2, '{"s":3}', 60, 'acs-2');
+    const v1 = (core.create('a', '{}', 60, 'acs-1') as { version: number }).version;
+    const v2 = (core.cas('a', v1, '{"s":2}', 60) as { version: number }).version;
+    expect(core.getByIndex('acs-1', 60)).to.deep.equal({ status: 'found', id: 'a', value: '{"s":2}', version: v2 });
+    core.cas('a', v2, '{"s":3}', 60, 'acs-2');
     expect(core.getByIndex('acs-1', 60).status).to.equal('missing');
     expect(core.getByIndex('acs-2', 60).status).to.equal('found');
   });
@@ -130,11 +163,11 @@ describe('embedded store core', () => {
     for (const id of ['a', 'b', 'c']) core.create(id, '{}', 60);
     expect(core.stats()).to.include({ entries: 3, bytes: 3 * each });
     core.get('a', 60);
-    core.create('d', '{}', 60);
+    const d = core.create('d', '{}', 60) as { version: number };
     expect(core.size).to.equal(3);
     expect(core.get('b', 60).status).to.equal('missing');
     // A larger value pushes out as many of the least recently used as it takes.
-    core.cas('d', 1, `{"x":"${'é'.repeat(60)}"}`, 60);
+    core.cas('d', d.version, `{"x":"${'é'.repeat(60)}"}`, 60);
     expect(core.size).to.equal(1);
     expect(core.get('d', 60)).to.deep.include({ status: 'found', value: `{"x":"${'é'.repeat(60)}"}` });
     // The record just written stays even when it alone is over the bound.
@@ -161,13 +194,14 @@ describe('embedded store core', () => {
   it('finds every key after heavy churn: table growth and deletions keep each probe chain whole', () => {
     const core = make(1_000_000, undefined, { slabBytes: 4096 });
     const n = 20_000;
-    for (let i = 0; i < n; i++) core.create(`id-${i}`, `{"i":${i}}`, 60, `acs-${i}`);
+    const versions: number[] = [];
+    for (let i = 0; i < n; i++) versions.push((core.create(`id-${i}`, `{"i":${i}}`, 60, `acs-${i}`) as { version: number }).version);
     for (let i = 0; i < n; i += 3) core.delete(`id-${i}`);
-    for (let i = 1; i < n; i += 3) core.cas(`id-${i}`, 1, `{"i":${i},"v":2}`, 60, `acs2-${i}`);
+    for (let i = 1; i < n; i += 3) versions[i] = (core.cas(`id-${i}`, versions[i] as number, `{"i":${i},"v":2}`, 60, `acs2-${i}`) as { version: number }).version;
     for (let i = 0; i < n; i++) {
       const r = core.get(`id-${i}`, 60);
       if (i % 3 === 0) expect(r.status, `id-${i}`).to.equal('missing');
-      else expect(r, `id-${i}`).to.deep.equal({ status: 'found', id: `id-${i}`, value: i % 3 === 1 ? `{"i":${i},"v":2}` : `{"i":${i}}`, version: i % 3 === 1 ? 2 : 1 });
+      else expect(r, `id-${i}`).to.deep.equal({ status: 'found', id: `id-${i}`, value: i % 3 === 1 ? `{"i":${i},"v":2}` : `{"i":${i}}`, version: versions[i] });
       const byOld = core.getByIndex(`acs-${i}`, 60).status;
       expect(byOld, `acs-${i}`).to.equal(i % 3 === 2 ? 'found' : 'missing');
       if (i % 3 === 1) expect(core.getByIndex(`acs2-${i}`, 60).status).to.equal('found');
@@ -214,11 +248,14 @@ describe('embedded store core', () => {
       const value = JSON.stringify({ step, pad: 'v'.repeat(rnd(120)) });
       const ttl = 1 + rnd(30);
       const k = rnd(100);
+      // Versions come from one sequence: the ID's current one mostly (so writes succeed), else an older one.
+      const current = model.versionOf(id);
+      const version = current !== undefined && rnd(3) !== 0 ? current : 1 + rnd(Math.max(1, current ?? model.lastVersion));
       const op =
         k < 25 ? (['create', id, value, ttl, acs] as const)
-        : k < 45 ? (['cas', id, rnd(4) + 1, value, ttl, rnd(3) === 0 ? acs : undefined] as const)
+        : k < 45 ? (['cas', id, version, value, ttl, rnd(3) === 0 ? acs : undefined] as const)
         : k < 65 ? (['get', id, ttl] as const)
-        : k < 75 ? (['getIfNewer', id, rnd(4) + 1, ttl] as const)
+        : k < 75 ? (['getIfNewer', id, version, ttl] as const)
         : k < 90 ? (['getByIndex', `acs${rnd(o.acsIds)}`, ttl] as const)
         : k < 95 ? (['delete', id] as const)
         : (['sweep'] as const);
@@ -248,6 +285,8 @@ describe('embedded store core', () => {
 class ModelStore {
   private readonly records = new Map<string, { value: string; version: number; expiresAt: number; acs: string | undefined }>();
   private readonly index = new Map<string, string>();
+  /** The store-wide version sequence. */
+  lastVersion = 0;
   constructor(
     private readonly maxEntries: number,
     private readonly maxBytes: number,
@@ -255,6 +294,10 @@ class ModelStore {
   ) {}
   get size() {
     return this.records.size;
+  }
+  /** The version the ID's record holds, expired or not, without touching it (to choose operations). */
+  versionOf(id: string): number | undefined {
+    return this.records.get(id)?.version;
   }
   private bytes(): number {
     let b = 0;
@@ -316,18 +359,19 @@ class ModelStore {
   }
   create(id: string, value: string, ttl: number, acs?: string) {
     if (this.live(id)) return { status: 'conflict' };
-    this.records.set(id, { value, version: 1, expiresAt: 0, acs: undefined });
+    const version = ++this.lastVersion;
+    this.records.set(id, { value, version, expiresAt: 0, acs: undefined });
     this.setIndex(id, acs);
     this.touch(id, ttl);
     this.evict(id);
-    return { status: 'written', version: 1 };
+    return { status: 'written', version };
   }
   cas(id: string, expected: number, value: string, ttl: number, acs?: string) {
     const e = this.live(id);
     if (!e) return { status: 'missing' };
     if (e.version !== expected) return { status: 'conflict' };
     e.value = value;
-    e.version = expected + 1;
+    e.version = ++this.lastVersion;
     this.setIndex(id, acs);
     this.touch(id, ttl);
     this.evict(id);

@@ -38,12 +38,12 @@ export function storeContract(factory: ContractFactory): void {
       await subject?.close();
     });
 
-    it('creates a record at version 1 and reads it back', async () => {
+    it('creates a record and reads it back at the version the create gave it', async () => {
       const id = randomUUID();
       const created = await store.create(id, { threeDSServerTransID: id, step: 'version', nested: { n: 1 } });
-      expect(created.version).to.equal(1);
+      expect(created.version).to.be.a('number').and.satisfy(Number.isSafeInteger).and.above(0);
       const read = await store.get(id);
-      expect(read).to.deep.equal({ value: { threeDSServerTransID: id, step: 'version', nested: { n: 1 } }, version: 1 });
+      expect(read).to.deep.equal({ value: { threeDSServerTransID: id, step: 'version', nested: { n: 1 } }, version: created.version });
     });
 
     it('answers null for unknown IDs and acsTransIDs', async () => {
@@ -53,18 +53,33 @@ export function storeContract(factory: ContractFactory): void {
 
     it('updates with the current version and refuses a stale one', async () => {
       const id = randomUUID();
-      await store.create(id, { step: 'a' });
-      const v2 = await store.update(id, 1, { step: 'b' });
-      expect(v2).to.deep.equal({ value: { step: 'b' }, version: 2 });
-      await expectRejection(store.update(id, 1, { step: 'stale' }), StoreConflictError);
-      expect(await store.get(id)).to.deep.equal({ value: { step: 'b' }, version: 2 });
+      const v1 = await store.create(id, { step: 'a' });
+      const v2 = await store.update(id, v1.version, { step: 'b' });
+      expect(v2.value).to.deep.equal({ step: 'b' });
+      expect(v2.version).to.be.above(v1.version);
+      await expectRejection(store.update(id, v1.version, { step: 'stale' }), StoreConflictError);
+      expect(await store.get(id)).to.deep.equal({ value: { step: 'b' }, version: v2.version });
+    });
+
+    it('gives an ID created again after a delete versions above every one its old record had', async () => {
+      // A copy of the old record (a worker's L1) must never look current: getIfNewer compares versions.
+      const id = randomUUID();
+      const old1 = await store.create(id, { life: 1, step: 'a' });
+      const old2 = await store.update(id, old1.version, { life: 1, step: 'b' });
+      await store.delete(id);
+      const new1 = await store.create(id, { life: 2, step: 'a' });
+      const new2 = await store.update(id, new1.version, { life: 2, step: 'b' });
+      expect(new1.version).to.be.above(old2.version);
+      expect(new2.version).to.be.above(new1.version);
+      await expectRejection(store.update(id, old2.version, { life: 1, step: 'stale' }), StoreConflictError);
+      expect(await store.get(id)).to.deep.equal({ value: { life: 2, step: 'b' }, version: new2.version });
     });
 
     it('refuses to create over an existing ID and keeps the original', async () => {
       const id = randomUUID();
-      await store.create(id, { step: 'first' });
+      const first = await store.create(id, { step: 'first' });
       await expectRejection(store.create(id, { step: 'second' }), StoreConflictError);
-      expect(await store.get(id)).to.deep.equal({ value: { step: 'first' }, version: 1 });
+      expect(await store.get(id)).to.deep.equal({ value: { step: 'first' }, version: first.version });
     });
 
     it('refuses to update an unknown ID', async () => {
@@ -73,26 +88,29 @@ export function storeContract(factory: ContractFactory): void {
 
     it('serializes concurrent read-modify-writes (compare-and-set)', async () => {
       const id = randomUUID();
-      await store.create(id, { count: 0 });
+      const created = await store.create(id, { count: 0 });
       const writers = Array.from({ length: 8 }, () => mutate(store, id, (r) => ({ count: (r.count as number) + 1 }), undefined, 20));
-      await Promise.all(writers);
-      expect(await store.get(id)).to.deep.equal({ value: { count: 8 }, version: 9 });
+      const written = (await Promise.all(writers)).map((w) => w?.version as number);
+      // Eight writes, eight versions, each above the create's; the last one is what a read sees.
+      expect(new Set(written).size).to.equal(8);
+      expect(Math.min(...written)).to.be.above(created.version);
+      expect(await store.get(id)).to.deep.equal({ value: { count: 8 }, version: Math.max(...written) });
     });
 
     it('finds a record through its acsTransID, set on create or on a later update, and keeps it', async () => {
       const id1 = randomUUID();
       const acs1 = randomUUID();
-      await store.create(id1, { step: 'authenticated' }, { acsTransID: acs1 });
-      expect(await store.getByAcsTransID(acs1)).to.deep.equal({ value: { step: 'authenticated' }, version: 1 });
-      await store.update(id1, 1, { step: 'challenged' });
-      expect(await store.getByAcsTransID(acs1)).to.deep.equal({ value: { step: 'challenged' }, version: 2 });
+      const a1 = await store.create(id1, { step: 'authenticated' }, { acsTransID: acs1 });
+      expect(await store.getByAcsTransID(acs1)).to.deep.equal({ value: { step: 'authenticated' }, version: a1.version });
+      const a2 = await store.update(id1, a1.version, { step: 'challenged' });
+      expect(await store.getByAcsTransID(acs1)).to.deep.equal({ value: { step: 'challenged' }, version: a2.version });
 
       const id2 = randomUUID();
       const acs2 = randomUUID();
-      await store.create(id2, { step: 'version' });
+      const b1 = await store.create(id2, { step: 'version' });
       expect(await store.getByAcsTransID(acs2)).to.equal(null);
-      await store.update(id2, 1, { step: 'authenticated' }, { acsTransID: acs2 });
-      expect(await store.getByAcsTransID(acs2)).to.deep.equal({ value: { step: 'authenticated' }, version: 2 });
+      const b2 = await store.update(id2, b1.version, { step: 'authenticated' }, { acsTransID: acs2 });
+      expect(await store.getByAcsTransID(acs2)).to.deep.equal({ value: { step: 'authenticated' }, version: b2.version });
     });
 
     it('does not let an index written by a lost create lead to another record', async () => {
@@ -117,9 +135,9 @@ export function storeContract(factory: ContractFactory): void {
       const id = randomUUID();
       await expectRejection(store.create(id, { cardSecurityCode: '123' }), Error, /cardSecurityCode/);
       expect(await store.get(id)).to.equal(null);
-      await store.create(id, { step: 'ok' });
-      await expectRejection(store.update(id, 1, { cardholderAccount: { cardSecurityCode: '123' } }), Error, /cardSecurityCode/);
-      expect(await store.get(id)).to.deep.equal({ value: { step: 'ok' }, version: 1 });
+      const ok = await store.create(id, { step: 'ok' });
+      await expectRejection(store.update(id, ok.version, { cardholderAccount: { cardSecurityCode: '123' } }), Error, /cardSecurityCode/);
+      expect(await store.get(id)).to.deep.equal({ value: { step: 'ok' }, version: ok.version });
     });
 
     it('is ready while its L2 is reachable', () => {

@@ -80,13 +80,34 @@ describe('tiered store (L1 lru-cache over L2)', () => {
       const a = worker(host, { isImmutable: isFinal });
       const b = worker(host, { isImmutable: isFinal });
       const id = randomUUID();
-      await a.store.create(id, { n: 0 });
-      await b.store.get(id); // B's L1 now holds version 1
+      let written = await a.store.create(id, { n: 0 });
+      await b.store.get(id); // B's L1 now holds the created version
       for (let i = 1; i <= 3000; i++) {
-        const written = await a.store.update(id, i, { n: i });
+        written = await a.store.update(id, written.version, { n: i });
         const seen = await b.store.get(id);
         expect(seen?.version, `round ${i}`).to.equal(written.version);
         expect(seen?.value).to.deep.equal({ n: i });
+      }
+    });
+
+    it('does not serve an L1 copy of a record that L2 evicted and another worker created again', async () => {
+      // L2 holds two records: two more push the first one out while B still holds it in its L1.
+      const small = createEmbeddedHost({ maxEntries: 2, logger, metrics: createMetrics('primary') });
+      try {
+        const a = worker(small);
+        const b = worker(small);
+        const id = randomUUID();
+        const old = await a.store.create(id, { life: 1 });
+        await a.store.update(id, old.version, { life: 1, step: 2 });
+        expect((await b.store.get(id))?.value).to.deep.equal({ life: 1, step: 2 });
+        await a.store.create(randomUUID(), {});
+        await a.store.create(randomUUID(), {});
+        expect(await a.store.get(id), 'evicted from L2').to.equal(null);
+        const again = await a.store.create(id, { life: 2 });
+        await a.store.update(id, again.version, { life: 2, step: 2 });
+        expect((await b.store.get(id))?.value).to.deep.equal({ life: 2, step: 2 });
+      } finally {
+        small.close();
       }
     });
 
@@ -130,11 +151,11 @@ describe('tiered store (L1 lru-cache over L2)', () => {
       expect(b.ops.length - opsBefore, 'mutable: one validation per read').to.equal(10);
       expect(b.ops.slice(opsBefore).every((op) => op === 'getIfNewer')).to.equal(true);
 
-      await mutate(a.store, id, () => ({ step: 'done', final: true }));
+      const final = await mutate(a.store, id, () => ({ step: 'done', final: true }));
       expect((await b.store.get(id))?.value).to.deep.equal({ step: 'done', final: true });
       const hitsBefore = await counter(b.metrics, 'store_l1_hits_total');
       const opsAtFinal = b.ops.length;
-      for (let i = 0; i < 10; i++) expect((await b.store.get(id))?.version).to.equal(2);
+      for (let i = 0; i < 10; i++) expect((await b.store.get(id))?.version).to.equal(final?.version);
       expect(b.ops.length, 'immutable: no L2 round trip').to.equal(opsAtFinal);
       expect((await counter(b.metrics, 'store_l1_hits_total')) - hitsBefore).to.equal(10);
     });
@@ -142,8 +163,8 @@ describe('tiered store (L1 lru-cache over L2)', () => {
     it('refuses to update a record it holds as immutable', async () => {
       const a = worker(host, { isImmutable: isFinal });
       const id = randomUUID();
-      await a.store.create(id, { final: true });
-      await expectRejection(a.store.update(id, 1, { final: false }), Error, /is final: its record cannot change/);
+      const created = await a.store.create(id, { final: true });
+      await expectRejection(a.store.update(id, created.version, { final: false }), Error, /is final: its record cannot change/);
       expect((await a.store.get(id))?.value).to.deep.equal({ final: true });
     });
 

@@ -3,7 +3,7 @@
 // fields a client chooses (request and transaction id) and writes the rest as given.
 import type { Logger } from '../../logger.js';
 import type { Stage } from '../exchange.js';
-import { routeLabel } from './route-label.js';
+import { routeLabel } from '../route-label.js';
 
 export interface AccessLogOptions {
   logger: Logger;

@@ -6,7 +6,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import compression from 'compression';
-import type { Config } from '../../config.js';
+import type { Config } from '../../config/index.js';
 import type { Stage } from '../exchange.js';
 
 type Settings = Config['http']['compression'];

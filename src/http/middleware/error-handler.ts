@@ -1,4 +1,4 @@
-// The one place errors become responses (DESIGN §2): AppError → its registry status and the §8 envelope;
+// The one place errors become responses (DESIGN §2): AppError → its registry status and the SPEC §8 envelope;
 // store outages → 503 + Retry-After; anything unexpected → logged with the request id, answered 500
 // without internals. Never rethrows: a bad request must not take the worker down.
 import { AppError, errorEnvelope } from '../../errors.js';
@@ -17,7 +17,7 @@ export function toAppError(err: unknown): AppError {
   return new AppError('SYSTEM_FAILURE', 'unexpected server error');
 }
 
-/** Answers `err` in the §8 envelope; the one place errors become responses, for both adapters. */
+/** Answers `err` in the SPEC §8 envelope; the one place errors become responses, for both adapters. */
 export function sendError(ex: Exchange, err: unknown, logger: Logger): void {
   const appErr = toAppError(err);
   if (appErr.spec.status === 503) {

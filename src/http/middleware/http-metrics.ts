@@ -3,7 +3,7 @@
 // request); the set is small because routes are templates and statuses few.
 import type { Metrics } from '../../metrics.js';
 import type { Stage } from '../exchange.js';
-import { routeLabel } from './route-label.js';
+import { routeLabel } from '../route-label.js';
 
 interface Bound {
   observe(seconds: number): void;

@@ -1,4 +1,4 @@
-// Unknown routes: JSON 404 in the §8 envelope, never Express's HTML page.
+// Unknown routes: JSON 404 in the SPEC §8 envelope, never Express's HTML page.
 import type { NextFunction, Request, Response } from 'express';
 import { AppError } from '../../errors.js';
 

@@ -8,7 +8,7 @@
 // A header a route already set is left as it is.
 import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { NextFunction, Request, Response } from 'express';
-import type { Config } from '../../config.js';
+import type { Config } from '../../config/index.js';
 
 const HSTS = 'max-age=15552000';
 const FALLBACK_CSP = "default-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors *";

@@ -1,8 +1,8 @@
 // The ACS browser pages (SPEC §3, §5): thin adapters from form posts to the protocol. trigger-otp is the
 // acsURL (creq + threeDSSessionData, optional ?redirectUrl=); verify-otp takes every form of the
 // challenge page and the existing mock's direct `otp` posts. Bodies may be forms or JSON objects.
-import type { Protocol } from '../../protocol/index.js';
-import { PATHS } from '../../protocol/index.js';
+import type { Protocol } from '../../protocol/protocol.js';
+import { PATHS } from '../../protocol/wire/paths.js';
 import { queryParam } from '../exchange.js';
 import { sendAcsResult } from '../views/acs-result.js';
 import { type FlowRoute, fields, requestContext, transIdOf } from './flow-route.js';

@@ -1,7 +1,7 @@
 // The 3DS Server API (SPEC §3.1–3.3) and the 3DS Method endpoint: thin adapters, JSON in and out for the
 // API (415 otherwise), a form for the method. No protocol decisions here.
-import type { Protocol } from '../../protocol/index.js';
-import { PATHS } from '../../protocol/index.js';
+import type { Protocol } from '../../protocol/protocol.js';
+import { PATHS } from '../../protocol/wire/paths.js';
 import type { Exchange } from '../exchange.js';
 import { sendJson } from '../reply.js';
 import { autoPostPage } from '../views/auto-post-page.js';

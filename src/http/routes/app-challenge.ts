@@ -5,8 +5,8 @@
 // treat any non-2xx as a transport failure, dropping the Erro's code and detail (Stripe's 3DS2 SDK, for
 // one, throws on a non-2xx before it reads the body); 204 once an SDK's own Erro is recorded.
 // Infrastructure failures (store down, pool full) still go to the error handler (503, Retry-After).
-import type { Protocol } from '../../protocol/index.js';
-import { PATHS } from '../../protocol/index.js';
+import type { Protocol } from '../../protocol/protocol.js';
+import { PATHS } from '../../protocol/wire/paths.js';
 import { JSON_TYPE, sendBody, sendEmpty } from '../reply.js';
 import type { FlowRoute } from './flow-route.js';
 

@@ -2,7 +2,7 @@
 // over the exchange. The lean dispatcher serves them from a table; Express mounts the same entries for
 // the requests it carries (handed off, or paths that only Express's matching accepts).
 import type { AppError } from '../../errors.js';
-import type { RequestContext } from '../../protocol/index.js';
+import type { RequestContext } from '../../protocol/core.js';
 import type { Exchange } from '../exchange.js';
 import { notJson, notOneOf } from '../middleware/body-reader.js';
 

@@ -1,5 +1,5 @@
 // Turns a protocol ACS result into the HTTP answer: the challenge page, an auto-POST page, or a 302.
-import type { AcsResult } from '../../protocol/index.js';
+import type { AcsResult } from '../../protocol/flows/browser-challenge/browser-challenge.js';
 import type { Exchange } from '../exchange.js';
 import { redirect } from '../reply.js';
 import { autoPostPage } from './auto-post-page.js';

@@ -3,7 +3,7 @@
 // relies on: form[name="cardholderInput"], input[name="challengeDataEntry"], and a submit
 // input[value="SUBMIT"]. Every form posts to view.submitUrl; cancel and resend are separate forms so
 // the code field's `required` does not block them.
-import type { ChallengeView } from '../../protocol/index.js';
+import type { ChallengeView } from '../../protocol/flows/browser-challenge/browser-challenge.js';
 import { html, httpUrlAttr, jsonForScript, type SafeHtml } from './html.js';
 import type { Page } from './page.js';
 import { ACS_CSS } from './styles.js';

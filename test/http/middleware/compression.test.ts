@@ -3,7 +3,7 @@
 import { expect } from 'chai';
 import express from 'express';
 import request from 'supertest';
-import { loadConfig } from '../../../src/config.js';
+import { loadConfig } from '../../../src/config/index.js';
 import { createApp, stageMiddleware } from '../../../src/http/app.js';
 import { liveSnapshots } from '../../../src/http/live.js';
 import { responseCompression, typeListed } from '../../../src/http/middleware/compression.js';

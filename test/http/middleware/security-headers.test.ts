@@ -3,7 +3,7 @@
 import { expect } from 'chai';
 import express from 'express';
 import request from 'supertest';
-import { loadConfig } from '../../../src/config.js';
+import { loadConfig } from '../../../src/config/index.js';
 import { createApp } from '../../../src/http/app.js';
 import { securityHeaders } from '../../../src/http/middleware/security-headers.js';
 import { testDeps } from '../../helpers/app-deps.js';

@@ -1,4 +1,4 @@
-// The 3DS Server API over HTTP: shapes, body variations, the §8 error envelope and statuses.
+// The 3DS Server API over HTTP: shapes, body variations, the SPEC §8 error envelope and statuses.
 import { expect } from 'chai';
 import request from 'supertest';
 import { type Body, browserAReq } from '../../protocol/helpers.js';
@@ -50,7 +50,7 @@ describe('routes/api', () => {
       expect(res.body.cardRanges).to.deep.equal([]);
     });
 
-    it('refuses bad input with the §8 envelope', async () => {
+    it('refuses bad input with the SPEC §8 envelope', async () => {
       expectErro(await request(app.base).post('/3ds/version').send({ cardNumber: '12ab' }), 400, '203', 'cardNumber');
       expectErro(await request(app.base).post('/3ds/version').send({}), 400, '201', 'cardNumber');
       expectErro(await request(app.base).post('/3ds/version').send([1, 2]), 400, '101');

@@ -5,9 +5,11 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { expect } from 'chai';
+import { loadAcsCredentials } from '../../../src/crypto/acs-credentials.js';
 import { type CryptoService, createCryptoService } from '../../../src/crypto/crypto-service.js';
 import { createApp } from '../../../src/http/app.js';
-import { createProtocol, isFinalRecord, type Protocol, type TransactionRecord } from '../../../src/protocol/index.js';
+import { createProtocol, type Protocol } from '../../../src/protocol/protocol.js';
+import { isFinalRecord, type TransactionRecord } from '../../../src/protocol/transaction/record.js';
 import { createStore } from '../../../src/store/index.js';
 import type { TransactionStore } from '../../../src/store/store.js';
 import { testDeps } from '../../helpers/app-deps.js';
@@ -33,6 +35,7 @@ describe('routes: POST /challenge', () => {
     );
     deps.setConfig(config);
     store = await createStore<TransactionRecord>({ config, logger: deps.logger, metrics: deps.metrics, isImmutable: isFinalRecord });
+    await loadAcsCredentials({ config });
     crypto = await createCryptoService({ config, logger: deps.logger, metrics: deps.metrics, workers: 1, cores: 1 });
     protocol = createProtocol({ config: () => deps.config(), store, logger: deps.logger, metrics: deps.metrics, crypto });
     deps.protocol = protocol;

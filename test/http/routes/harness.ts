@@ -2,10 +2,10 @@
 // listening on 127.0.0.1:0, plus small helpers to read the ACS pages' forms.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Config } from '../../../src/config.js';
+import type { Config } from '../../../src/config/index.js';
 import { createApp } from '../../../src/http/app.js';
-import { createProtocol, type Protocol } from '../../../src/protocol/index.js';
-import type { TransactionRecord } from '../../../src/protocol/record.js';
+import { createProtocol, type Protocol } from '../../../src/protocol/protocol.js';
+import type { TransactionRecord } from '../../../src/protocol/transaction/record.js';
 import { type TestDeps, testDeps } from '../../helpers/app-deps.js';
 import { type MutableConfig, testConfig } from '../../protocol/helpers.js';
 import { MemoryStore } from '../../protocol/memory-store.js';

@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { expect } from 'chai';
-import { type Config, loadConfig } from '../../../src/config.js';
+import { type Config, loadConfig } from '../../../src/config/index.js';
 import { createLogger } from '../../../src/logger.js';
 import { createMetrics, type Metrics } from '../../../src/metrics.js';
 import { createStore } from '../../../src/store/create-store.js';
@@ -71,7 +71,7 @@ describe('createStore with Redis (integration)', function () {
     const metrics = createMetrics('worker', { defaults: false });
     const store = track(await createStore({ config: config({ REDIS_URL: server.url, ...OUTAGE_ENV }), logger, metrics, probeIntervalMs: 50 }));
     const id = randomUUID();
-    await store.create(id, { step: 'acknowledged before the crash' });
+    const created = await store.create(id, { step: 'acknowledged before the crash' });
 
     await server.kill('SIGKILL');
     await waitFor(() => !store.isReady(), 5000, 'not ready');
@@ -93,8 +93,9 @@ describe('createStore with Redis (integration)', function () {
     // A fresh store (empty L1) proves the record came back from Redis's append-only file.
     const fresh = track(await createStore({ config: config({ REDIS_URL: server.url }), logger, metrics: createMetrics('worker', { defaults: false }) }));
     expect((await fresh.get(id))?.value).to.deep.equal({ step: 'acknowledged before the crash' });
-    await store.update(id, 1, { step: 'after recovery' });
-    expect((await fresh.get(id))?.version).to.equal(2);
+    const updated = await store.update(id, created.version, { step: 'after recovery' });
+    expect(updated.version).to.be.above(created.version);
+    expect(await fresh.get(id)).to.deep.equal({ value: { step: 'after recovery' }, version: updated.version });
   });
 
   it('starts while Redis is down, not ready, and becomes ready when Redis arrives', async () => {
@@ -106,7 +107,7 @@ describe('createStore with Redis (integration)', function () {
     await server.restart();
     await waitFor(() => store.isReady(), 10_000, 'ready');
     const id = randomUUID();
-    await store.create(id, { step: 'version' });
-    expect((await store.get(id))?.version).to.equal(1);
+    const created = await store.create(id, { step: 'version' });
+    expect((await store.get(id))?.version).to.equal(created.version);
   });
 });

@@ -69,14 +69,33 @@ describe('Redis L2', function () {
       const a = await make();
       const b = await make();
       const id = randomUUID();
-      await a.create(id, { n: 0 });
+      let w = await a.create(id, { n: 0 });
       await b.get(id);
       for (let i = 1; i <= 1000; i++) {
-        const w = await a.update(id, i, { n: i });
+        w = await a.update(id, w.version, { n: i });
         const r = await b.get(id);
         expect(r?.version, `round ${i}`).to.equal(w.version);
         expect(r?.value).to.deep.equal({ n: i });
       }
+      await a.close();
+      await b.close();
+    });
+
+    it('does not serve an L1 copy of a record Redis dropped (eviction) once another worker created it again', async () => {
+      const prefix = `t${randomUUID().slice(0, 8)}`;
+      const make = async () =>
+        new TieredStore({ l2: await connected({ url: server.url }, prefix), ttlSeconds: 60, cache: CACHE, metrics: createMetrics('worker', { defaults: false }) });
+      const a = await make();
+      const b = await make();
+      const id = randomUUID();
+      const old = await a.create(id, { life: 1 });
+      await a.update(id, old.version, { life: 1, step: 2 });
+      expect((await b.get(id))?.value).to.deep.equal({ life: 1, step: 2 });
+      // What maxmemory eviction does: the key is gone, nothing tells the workers.
+      expect((await cli(server.port, 'del', `${prefix}:${id}`)).trim()).to.equal('1');
+      const again = await a.create(id, { life: 2 });
+      await a.update(id, again.version, { life: 2, step: 2 });
+      expect((await b.get(id))?.value).to.deep.equal({ life: 2, step: 2 });
       await a.close();
       await b.close();
     });
@@ -88,10 +107,12 @@ describe('Redis L2', function () {
       const store = new L2Store(await connected({ url: server.url }, prefix), 120);
       const id = randomUUID();
       const acs = randomUUID();
-      await store.create(id, { threeDSServerTransID: id, messageVersion: '2.2.0' }, { acsTransID: acs });
-      await store.update(id, 1, { threeDSServerTransID: id, messageVersion: '2.2.0', transStatus: 'Y' });
+      const created = await store.create(id, { threeDSServerTransID: id, messageVersion: '2.2.0' }, { acsTransID: acs });
+      const updated = await store.update(id, created.version, { threeDSServerTransID: id, messageVersion: '2.2.0', transStatus: 'Y' });
       const raw = (await cli(server.port, 'get', `${prefix}:${id}`)).trim();
-      expect(JSON.parse(raw)).to.deep.equal({ v: 2, a: acs, d: { threeDSServerTransID: id, messageVersion: '2.2.0', transStatus: 'Y' } });
+      expect(JSON.parse(raw)).to.deep.equal({ v: updated.version, a: acs, d: { threeDSServerTransID: id, messageVersion: '2.2.0', transStatus: 'Y' } });
+      // The version is written as digits (Lua would write a number this large with an exponent).
+      expect(raw).to.match(/^\{"v":[0-9]+,"a":/);
       expect((await cli(server.port, 'get', `${prefix}:acs:${acs}`)).trim()).to.equal(id);
       for (const key of [`${prefix}:${id}`, `${prefix}:acs:${acs}`]) {
         const ttl = Number((await cli(server.port, 'ttl', key)).trim());

@@ -1,0 +1,235 @@
+// Parsing the authenticate body (SPEC §3.2) leniently: blocks may be absent, fields may sit at the top
+// level instead of their block, numbers stand for numeric strings, both acquirer spellings work, the
+// SDK key comes in any of its three shapes. What the flow needs is validated with EMVCo codes. The
+// result carries the flat AReq "as sent on to the DS" for the response's echo (CVC never copied).
+import { createPublicKey } from 'node:crypto';
+import type { Flow } from '../../transaction/record.js';
+import {
+  block,
+  bodyObject,
+  checkMessageType,
+  code2,
+  type FieldContext,
+  flag,
+  httpUrl,
+  invalid,
+  isMessageVersion,
+  type Json,
+  missing,
+  numeric,
+  pan,
+  text,
+  transactionId,
+  uuid,
+} from '../../wire/fields.js';
+import type { SdkKey } from '../../wire/messages.js';
+
+export interface ParsedAReq {
+  threeDSServerTransID: string;
+  deviceChannel: '01' | '02' | '03';
+  flow: Flow;
+  messageCategory: string;
+  preferredProtocolVersion?: string;
+  enforcePreferredProtocolVersion: boolean;
+  threeDSCompInd?: string;
+  challengeInds: string[];
+  pan: string;
+  schemeId?: string;
+  notificationURL?: string;
+  resultsURL?: string;
+  challengeWindowSize?: string;
+  purchaseDate?: string;
+  sdk?: { sdkTransID: string; sdkEphemPubKey: SdkKey; sdkReferenceNumber?: string; sdkAppID?: string };
+  /** Flat AReq fields for the echo, without acctNumber (added per protocol.echoFullPan) and the CVC. */
+  echo: Json;
+}
+
+const FLOWS = { '01': 'app', '02': 'browser', '03': '3ri' } as const;
+
+// EMV AReq elements copied into the echo, by the block clients put them in (unknown keys are ignored).
+const COPY: Record<string, readonly string[]> = {
+  cardholder: [
+    'addrMatch', 'billAddrCity', 'billAddrCountry', 'billAddrLine1', 'billAddrLine2', 'billAddrLine3', 'billAddrPostCode',
+    'billAddrState', 'email', 'homePhone', 'mobilePhone', 'workPhone', 'cardholderName', 'shipAddrCity', 'shipAddrCountry',
+    'shipAddrLine1', 'shipAddrLine2', 'shipAddrLine3', 'shipAddrPostCode', 'shipAddrState',
+  ],
+  cardholderAccount: ['acctType', 'cardExpiryDate', 'acctInfo', 'acctID', 'schemeId', 'payTokenInd', 'payTokenInfo'],
+  purchase: [
+    'purchaseInstalData', 'merchantRiskIndicator', 'purchaseAmount', 'purchaseCurrency', 'purchaseExponent', 'purchaseDate',
+    'recurringExpiry', 'recurringFrequency', 'transType', 'recurringInd', 'transChar',
+  ],
+  merchant: ['mcc', 'merchantCountryCode', 'merchantName', 'threeDSRequestorID', 'threeDSRequestorName', 'notificationURL', 'threeDSRequestorURL', 'merchantRiskIndicator'],
+  threeDSRequestor: [
+    'threeDSRequestorAuthenticationInd', 'threeDSRequestorAuthenticationInfo', 'threeDSRequestorChallengeInd',
+    'threeDSRequestorPriorAuthenticationInfo', 'threeDSRequestorDecReqInd', 'threeDSRequestorDecMaxTime', 'threeDSRequestorID',
+    'threeDSRequestorName', 'threeDSRequestorURL',
+  ],
+  browserInformation: [
+    'browserAcceptHeader', 'browserIP', 'browserJavaEnabled', 'browserJavascriptEnabled', 'browserLanguage', 'browserColorDepth',
+    'browserScreenHeight', 'browserScreenWidth', 'browserTZ', 'browserUserAgent',
+  ],
+  '': ['threeRIInd', 'payTokenInd', 'deviceRenderOptions', 'threeDSRequestorChallengeInd', 'notificationURL', 'broadInfo'],
+};
+
+// Numeric strings EMV defines that clients send as JSON numbers: [max digits, signed].
+const NUMERIC: Record<string, [number, boolean]> = {
+  purchaseAmount: [48, false],
+  purchaseExponent: [1, false],
+  purchaseCurrency: [3, false],
+  browserTZ: [5, true],
+  browserScreenHeight: [6, false],
+  browserScreenWidth: [6, false],
+  browserColorDepth: [2, false],
+  recurringFrequency: [4, false],
+  purchaseInstalData: [3, false],
+  mcc: [4, false],
+  merchantCountryCode: [3, false],
+};
+
+export function parseAReq(raw: unknown): ParsedAReq {
+  const body = bodyObject(raw, 'AReq');
+  const ctx: FieldContext = { ids: {}, messageType: 'AReq' };
+  checkMessageType(ctx, body.messageType);
+  const id = transactionId(ctx, body.threeDSServerTransID);
+
+  const blocks: Record<string, Json | undefined> = {};
+  for (const name of ['cardholder', 'cardholderAccount', 'purchase', 'acquirer', 'merchant', 'threeDSRequestor', 'browserInformation', 'sdkInformation']) {
+    blocks[name] = block(ctx, body, name);
+  }
+  const pick = (blockName: string, key: string): unknown => blocks[blockName]?.[key] ?? body[key];
+
+  const channelCode = code2(ctx, body.deviceChannel, 'deviceChannel', ['01', '02', '03']);
+  if (!channelCode) throw missing(ctx, 'deviceChannel');
+  const deviceChannel = channelCode as '01' | '02' | '03';
+  const flow = FLOWS[deviceChannel];
+  const messageCategory = code2(ctx, body.messageCategory, 'messageCategory') ?? '01';
+
+  const preferred = text(ctx, body.preferredProtocolVersion, 'preferredProtocolVersion');
+  if (preferred !== undefined && !isMessageVersion(preferred)) throw invalid(ctx, 'preferredProtocolVersion', 'must be a version such as 2.2.0');
+  const enforce = flag(ctx, body.enforcePreferredProtocolVersion, 'enforcePreferredProtocolVersion') ?? false;
+  const compInd = text(ctx, body.threeDSCompInd, 'threeDSCompInd');
+  if (compInd !== undefined && !['Y', 'N', 'U'].includes(compInd)) throw invalid(ctx, 'threeDSCompInd', 'must be Y, N or U');
+
+  const acct = pan(ctx, pick('cardholderAccount', 'acctNumber') ?? body.cardNumber, 'acctNumber');
+  const schemeId = text(ctx, pick('cardholderAccount', 'schemeId'), 'schemeId');
+  const expiry = text(ctx, pick('cardholderAccount', 'cardExpiryDate'), 'cardExpiryDate');
+  if (expiry !== undefined && !/^[0-9]{4}$/.test(expiry)) throw invalid(ctx, 'cardExpiryDate', 'must be YYMM');
+
+  const challengeInds = parseChallengeInd(ctx, pick('threeDSRequestor', 'threeDSRequestorChallengeInd'));
+  const notificationURL = httpUrl(ctx, pick('merchant', 'notificationURL'), 'notificationURL');
+  if (flow === 'browser' && !notificationURL) throw missing(ctx, 'notificationURL', 'is required for browser flows');
+  const resultsURL = httpUrl(ctx, pick('merchant', 'resultsResponseNotificationUrl'), 'resultsResponseNotificationUrl');
+  const windowSize = code2(ctx, pick('browserInformation', 'challengeWindowSize'), 'challengeWindowSize', ['01', '02', '03', '04', '05']);
+  const purchaseDate = text(ctx, pick('purchase', 'purchaseDate'), 'purchaseDate');
+  if (purchaseDate !== undefined && !/^[0-9]{14}$/.test(purchaseDate)) throw invalid(ctx, 'purchaseDate', 'must be YYYYMMDDHHMMSS');
+
+  const echo: Json = {};
+  for (const [blockName, keys] of Object.entries(COPY)) {
+    const src = blockName === '' ? body : blocks[blockName];
+    if (!src) continue;
+    for (const key of keys) {
+      const v = src[key];
+      if (v === undefined || v === null || echo[key] !== undefined) continue;
+      const num = NUMERIC[key];
+      echo[key] = num ? numeric(ctx, v, key, num[0], num[1]) : withoutCvc(v);
+    }
+  }
+  // Numeric fields sent at the top level instead of their block still get validated.
+  for (const key of Object.keys(NUMERIC)) {
+    if (echo[key] === undefined && body[key] !== undefined) echo[key] = numeric(ctx, body[key], key, ...(NUMERIC[key] as [number, boolean]));
+  }
+  const acquirer = blocks.acquirer;
+  const bin = text(ctx, acquirer?.acquirerBIN ?? acquirer?.acquirerBin ?? body.acquirerBIN ?? body.acquirerBin, 'acquirerBIN');
+  const mid = text(ctx, acquirer?.acquirerMerchantID ?? acquirer?.acquirerMerchantId ?? body.acquirerMerchantID ?? body.acquirerMerchantId, 'acquirerMerchantID');
+  if (bin !== undefined) echo.acquirerBIN = bin;
+  if (mid !== undefined) echo.acquirerMerchantID = mid;
+  echo.deviceChannel = deviceChannel;
+  echo.messageCategory = messageCategory;
+  if (compInd !== undefined) echo.threeDSCompInd = compInd;
+
+  const sdk = flow === 'app' ? parseSdk(ctx, body, blocks.sdkInformation) : undefined;
+  if (sdk) {
+    echo.sdkTransID = sdk.sdkTransID;
+    echo.sdkEphemPubKey = sdk.sdkEphemPubKey;
+    if (sdk.sdkReferenceNumber) echo.sdkReferenceNumber = sdk.sdkReferenceNumber;
+    if (sdk.sdkAppID) echo.sdkAppID = sdk.sdkAppID;
+    const maxTimeout = numeric(ctx, blocks.sdkInformation?.sdkMaxTimeout ?? body.sdkMaxTimeout, 'sdkMaxTimeout', 2);
+    if (maxTimeout !== undefined) echo.sdkMaxTimeout = maxTimeout.padStart(2, '0');
+  }
+
+  return {
+    threeDSServerTransID: id,
+    deviceChannel,
+    flow,
+    messageCategory,
+    ...(preferred !== undefined && { preferredProtocolVersion: preferred }),
+    enforcePreferredProtocolVersion: enforce,
+    ...(compInd !== undefined && { threeDSCompInd: compInd }),
+    challengeInds,
+    pan: acct,
+    ...(schemeId !== undefined && { schemeId }),
+    ...(notificationURL !== undefined && { notificationURL }),
+    ...(resultsURL !== undefined && { resultsURL }),
+    ...(windowSize !== undefined && { challengeWindowSize: windowSize }),
+    ...(purchaseDate !== undefined && { purchaseDate }),
+    ...(sdk && { sdk }),
+    echo,
+  };
+}
+
+function parseChallengeInd(ctx: FieldContext, v: unknown): string[] {
+  if (v === undefined || v === null || v === '') return [];
+  const list = Array.isArray(v) ? v : [v];
+  if (list.length > 2) throw invalid(ctx, 'threeDSRequestorChallengeInd', 'at most two values');
+  return list.map((x) => code2(ctx, x, 'threeDSRequestorChallengeInd') as string).filter(Boolean);
+}
+
+function parseSdk(ctx: FieldContext, body: Json, info: Json | undefined): ParsedAReq['sdk'] {
+  const transId = uuid(ctx, body.sdkTransID ?? info?.sdkTransID, 'sdkTransID', 'is required for app flows');
+  ctx.ids = { ...ctx.ids, sdkTransID: transId };
+  const key = sdkKey(ctx, body, info);
+  const ref = text(ctx, info?.sdkReferenceNumber ?? body.sdkReferenceNumber, 'sdkReferenceNumber');
+  const appId = text(ctx, info?.sdkAppID ?? body.sdkAppID, 'sdkAppID');
+  return { sdkTransID: transId, sdkEphemPubKey: key, ...(ref && { sdkReferenceNumber: ref }), ...(appId && { sdkAppID: appId }) };
+}
+
+/** The SDK ephemeral key from any of the three shapes clients send, normalised to one JWK. */
+function sdkKey(ctx: FieldContext, body: Json, info: Json | undefined): SdkKey {
+  const name = 'sdkEphemPubKey';
+  let raw: unknown = info?.sdkEphemPubKey ?? body.sdkEphemPubKey ?? body.sdkEphemeralPublicKey;
+  if (raw === undefined && (body.Kty !== undefined || body.kty !== undefined)) {
+    raw = { kty: body.Kty ?? body.kty, crv: body.Crv ?? body.crv, x: body.X ?? body.x, y: body.Y ?? body.y };
+  }
+  if (raw === undefined || raw === null) throw missing(ctx, name, 'the SDK ephemeral public key is required for app flows');
+  if (typeof raw === 'string') {
+    try {
+      raw = JSON.parse(raw);
+    } catch {
+      throw invalid(ctx, name, 'must be a JWK');
+    }
+  }
+  const k = raw as Json;
+  if (!k || typeof k !== 'object' || k.kty !== 'EC' || k.crv !== 'P-256' || typeof k.x !== 'string' || typeof k.y !== 'string') {
+    throw invalid(ctx, name, 'must be an EC P-256 JWK {kty, crv, x, y}');
+  }
+  const jwk: SdkKey = { kty: 'EC', crv: 'P-256', x: k.x, y: k.y };
+  try {
+    createPublicKey({ key: { ...jwk }, format: 'jwk' });
+  } catch {
+    throw invalid(ctx, name, 'is not a point on P-256');
+  }
+  return jwk;
+}
+
+/**
+ * A copy of an echoed value without any `cardSecurityCode`, at any depth: clients sometimes nest the CVC
+ * in blocks that are echoed whole, and the CVC is never echoed or stored (SPEC §3.2). Depth is bounded
+ * by the body reader (MAX_JSON_DEPTH), so the recursion is too.
+ */
+function withoutCvc(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(withoutCvc);
+  if (v === null || typeof v !== 'object') return v;
+  const out: Record<string, unknown> = {};
+  for (const [k, x] of Object.entries(v)) if (k !== 'cardSecurityCode') out[k] = withoutCvc(x);
+  return out;
+}

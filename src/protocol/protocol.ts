@@ -1,0 +1,105 @@
+// The 3DS protocol service of a worker (DESIGN §1 "protocol/"): plain objects in, plain results out,
+// AppError for every client error. Route adapters call it; nothing here knows about HTTP. This is where
+// the flows (flows/<flow>/) are put together over one core; each flow imports the kernel (transaction/,
+// wire/, rules/), never another flow.
+import type { Config } from '../config/index.js';
+import type { CryptoService } from '../crypto/crypto-service.js';
+import type { Logger } from '../logger.js';
+import type { Metrics } from '../metrics.js';
+import type { TransactionStore } from '../store/store.js';
+import type { AppChallengeHook } from './app-hook.js';
+import { type ProtocolCore, type RequestContext, Timers } from './core.js';
+import { type AppChallengeReply, appChallengeCall } from './flows/app-challenge/app-challenge.js';
+import { appChallengeHook } from './flows/app-challenge/app-prepare.js';
+import { authenticateCall } from './flows/authenticate/authenticate.js';
+import { type AcsResult, type OpenInput, openBrowserChallenge, type SubmitInput, submitBrowserChallenge } from './flows/browser-challenge/browser-challenge.js';
+import { finalCall, resultsCall } from './flows/results/results.js';
+import { type MethodResult, threeDSMethodCall } from './flows/three-ds-method/three-ds-method.js';
+import { versionCall } from './flows/version/card-range-lookup.js';
+import { loadRecord } from './transaction/lifecycle.js';
+import type { TransactionRecord } from './transaction/record.js';
+import { createResultsPusher } from './transaction/results-push.js';
+import type { AuthenticateResponse, FinalOutcome, ResultsResponse, VersionResponse } from './wire/messages.js';
+
+export interface Protocol {
+  version(body: unknown, ctx: RequestContext): Promise<VersionResponse>;
+  authenticate(body: unknown, ctx: RequestContext): Promise<AuthenticateResponse>;
+  results(body: unknown, ctx: RequestContext): Promise<ResultsResponse>;
+  final(body: unknown, ctx: RequestContext): Promise<FinalOutcome>;
+  /** POST trigger-otp: form fields creq, threeDSSessionData; redirectUrl from the query. */
+  openChallenge(input: OpenInput, ctx: RequestContext): Promise<AcsResult>;
+  /** POST verify-otp: the challenge page's forms (and the existing mock's direct otp posts). */
+  submitChallenge(input: SubmitInput, ctx: RequestContext): Promise<AcsResult>;
+  /**
+   * POST /challenge: `body` as the body reader left it (the JWE as a string, or an SDK's Erro as an
+   * object). Client errors come back as Erro replies; store and pool failures are thrown.
+   */
+  appChallenge(body: unknown): Promise<AppChallengeReply>;
+  /** POST of the threeDSMethodURL. */
+  threeDSMethod(input: { threeDSMethodData?: unknown }, ctx: RequestContext): Promise<MethodResult>;
+  /** A record with due transitions applied (for the app challenge and tests). */
+  load(threeDSServerTransID: string): Promise<TransactionRecord | null>;
+  /** Shared internals for the app challenge built on the same state machine and results. */
+  readonly core: ProtocolCore;
+  /** Resolves when no results push is in flight. */
+  idle(): Promise<void>;
+  /** Clears timers and aborts pushes. */
+  close(): Promise<void>;
+}
+
+export interface ProtocolOptions {
+  config: () => Config;
+  store: TransactionStore<TransactionRecord>;
+  logger: Logger;
+  metrics: Metrics;
+  now?: () => number;
+  fetchImpl?: typeof fetch;
+  /**
+   * The app channel's cryptography (SPEC §6): with it, app challenges get acsSignedContent and
+   * /challenge works; without it, app ARes come without acsSignedContent and /challenge answers Erro.
+   */
+  crypto?: CryptoService;
+  /** Replaces the hook built from `crypto` (tests). */
+  appChallenge?: AppChallengeHook;
+}
+
+export function createProtocol(opts: ProtocolOptions): Protocol {
+  const timers = new Timers();
+  const pusher = createResultsPusher({
+    config: opts.config,
+    logger: opts.logger,
+    metrics: opts.metrics,
+    timers,
+    ...(opts.fetchImpl && { fetchImpl: opts.fetchImpl }),
+  });
+  const hook = opts.appChallenge ?? (opts.crypto && appChallengeHook(opts.crypto));
+  const core: ProtocolCore = {
+    config: opts.config,
+    store: opts.store,
+    logger: opts.logger,
+    metrics: opts.metrics,
+    now: opts.now ?? Date.now,
+    pusher,
+    timers,
+    ...(hook && { appChallenge: hook }),
+  };
+  return {
+    core,
+    version: (body, ctx) => versionCall(core, body, ctx),
+    authenticate: (body, ctx) => authenticateCall(core, body, ctx),
+    results: (body) => resultsCall(core, body),
+    final: (body) => finalCall(core, body),
+    openChallenge: (input, ctx) => openBrowserChallenge(core, input, ctx),
+    submitChallenge: (input, ctx) => submitBrowserChallenge(core, input, ctx),
+    appChallenge: (body) => appChallengeCall(core, opts.crypto, body),
+    threeDSMethod: (input) => threeDSMethodCall(core, input),
+    load: (id) => loadRecord(core, id),
+    idle: () => pusher.idle(),
+    async close() {
+      pusher.close();
+      timers.close();
+      await pusher.idle();
+    },
+  };
+}
+

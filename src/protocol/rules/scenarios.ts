@@ -1,0 +1,128 @@
+// The scenario table (SPEC §4): which outcome a card gets. Lookup is by full PAN first, then the last
+// four digits, then "default". The decision then applies what the requestor asked for (challenge
+// indicator 04/05, the 05 operator switch), the 3DS Method rule of 4014, the exemption rule of 4007,
+// the channel (3RI cannot be challenged) and the negotiated version (2.1.0 has no D or I).
+import type { ScenarioConfig } from '../../config/index.js';
+import type { UiKind } from '../transaction/challenge-machine.js';
+import type { Flow } from '../transaction/record.js';
+import { statusForVersion } from './version-negotiation.js';
+
+interface ScenarioMatch {
+  key: string;
+  scenario: ScenarioConfig;
+}
+
+export interface ScenarioTable {
+  lookup(pan: string): ScenarioMatch;
+}
+
+const FALLBACK: ScenarioConfig = Object.freeze({ transStatus: 'Y' });
+
+export function buildScenarioTable(table: Readonly<Record<string, ScenarioConfig>>): ScenarioTable {
+  const byPan = new Map<string, ScenarioMatch>();
+  const byLast4 = new Map<string, ScenarioMatch>();
+  let fallback: ScenarioMatch = { key: 'default', scenario: FALLBACK };
+  for (const [key, scenario] of Object.entries(table)) {
+    if (key === 'default') fallback = { key, scenario };
+    else if (key.length === 4) byLast4.set(key, { key, scenario });
+    // A full-PAN key is never echoed whole: the record keeps the match masked.
+    else byPan.set(key, { key: `${key.slice(0, 6)}…${key.slice(-4)}`, scenario });
+  }
+  return {
+    lookup(pan: string): ScenarioMatch {
+      return byPan.get(pan) ?? byLast4.get(pan.slice(-4)) ?? fallback;
+    },
+  };
+}
+
+/** What the requestor said about challenges, from threeDSRequestorChallengeInd (string or 2.3.x array). */
+interface ChallengePreference {
+  mandated: boolean;
+  noChallenge: boolean;
+  exemption: boolean;
+}
+
+export function challengePreference(inds: readonly string[]): ChallengePreference {
+  const has = (c: string) => inds.includes(c);
+  return { mandated: has('04'), noChallenge: has('05') && !has('04'), exemption: has('05') || has('06') || has('07') };
+}
+
+export interface DecisionInput {
+  scenario: ScenarioConfig;
+  preference: ChallengePreference;
+  flow: Flow;
+  messageVersion: string;
+  threeDSCompInd?: string;
+  methodSeen: boolean;
+  slowResponseMs: number;
+}
+
+export interface Decision {
+  kind: 'ares' | 'ds-error';
+  transStatus: string;
+  transStatusReason?: string;
+  challenge?: UiKind;
+  decoupled: boolean;
+  dsError?: { errorCode: string; errorComponent: string; errorDescription: string };
+  acsOperatorID: string;
+  acsReferenceNumber: string;
+  delayMs: number;
+}
+
+const DEFAULT_REASON: Record<string, string> = { N: '01', R: '11', U: '22' };
+
+export function decide(input: DecisionInput): Decision {
+  const s = input.scenario;
+  const delayMs = s.delayMs ?? (s.slow ? input.slowResponseMs : 0);
+  const operator = input.preference.noChallenge
+    ? { acsOperatorID: 'MOCK_ACS_NEW', acsReferenceNumber: 'issuer2' }
+    : { acsOperatorID: 'MOCK_ACS', acsReferenceNumber: 'issuer1' };
+  if (s.dsError || s.transStatus === 'E') {
+    const e = s.dsError ?? { errorCode: '405', errorComponent: 'D' };
+    return {
+      kind: 'ds-error',
+      transStatus: 'E',
+      decoupled: false,
+      dsError: {
+        errorCode: e.errorCode,
+        errorComponent: e.errorComponent,
+        errorDescription: e.errorDescription ?? 'System failure at the Directory Server',
+      },
+      ...operator,
+      delayMs,
+    };
+  }
+  let status = s.transStatus;
+  let ui: UiKind | undefined = s.challenge;
+  let reason = s.reason;
+  if (s.threeDSMethod) {
+    const ran = input.threeDSCompInd === 'Y' && input.methodSeen;
+    status = ran ? 'Y' : 'C';
+    ui = ui ?? 'text';
+  }
+  if (s.challengeIndRule === 'exemption-I' && input.preference.exemption) status = 'I';
+  if (s.decoupled) status = 'D';
+  if (input.preference.mandated && (status === 'Y' || status === 'A' || status === 'I')) {
+    status = 'C';
+    ui = ui ?? 'text';
+  }
+  if (input.preference.noChallenge && status === 'C') status = 'Y';
+  if (input.flow === '3ri' && status === 'C') {
+    // No cardholder is present in 3RI: a challenge cannot happen (reason 21: 3RI not supported).
+    status = 'U';
+    reason = '21';
+  }
+  const mapped = statusForVersion(status, input.messageVersion);
+  if (mapped === 'C') ui = ui ?? 'text';
+  if (mapped === 'N' || mapped === 'R' || mapped === 'U') reason = reason ?? DEFAULT_REASON[mapped];
+  else reason = undefined;
+  return {
+    kind: 'ares',
+    transStatus: mapped,
+    ...(reason !== undefined && { transStatusReason: reason }),
+    ...(mapped === 'C' && { challenge: ui }),
+    decoupled: mapped === 'D',
+    ...operator,
+    delayMs,
+  };
+}

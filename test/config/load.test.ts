@@ -1,0 +1,119 @@
+// One test per rejected configuration value (piscina's option-validation style), plus precedence and
+// aliases; the values' types are checked too (by tsc, as the tests are type-checked).
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { expect } from 'chai';
+import { type Config, ConfigError, configFileFromArgv, type LogLevel, loadConfig } from '../../src/config/index.js';
+import { expectThrow } from '../helpers/expect-error.js';
+
+describe('config/load', () => {
+  let dir: string;
+  const file = (obj: unknown) => {
+    const f = path.join(dir, `c${Math.random().toString(36).slice(2)}.json`);
+    writeFileSync(f, typeof obj === 'string' ? obj : JSON.stringify(obj));
+    return f;
+  };
+  const load = (env: Record<string, string> = {}, extra?: unknown) =>
+    loadConfig({ env: { NODE_ENV: 'test', ...env }, extraFile: extra === undefined ? undefined : file(extra) });
+  const rejects = (env: Record<string, string>, extra: unknown, pattern: RegExp) => expectThrow(() => load(env, extra), ConfigError, pattern, 'loading the configuration');
+
+  beforeEach(() => {
+    dir = mkdtempSync(path.join(os.tmpdir(), 'm3ds-config-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('loads default + test files with the defaults of SPEC §9', () => {
+    const { config, files } = load();
+    expect(files.map((f) => path.basename(f))).to.deep.equal(['default.json', 'test.json']);
+    expect(config.server.port).to.equal(8080);
+    expect(config.store.prefix).to.equal('3ds_transaction');
+    expect(config.store.ttlSeconds).to.equal(1800);
+    expect(config.http.bodyLimitBytes).to.equal(65536);
+    expect(config.protocol.ranges.length).to.be.greaterThan(5);
+    expect(config.protocol.scenarios['4001']?.challenge).to.equal('text');
+    expect(Object.isFrozen(config.server)).to.equal(true);
+  });
+
+  it('types the enumerated keys as their literal unions, not string', () => {
+    const { config } = load({ LOG_LEVEL: 'debug', SIGNING_ALGORITHM: 'ES256', RATE_LIMIT_HEADERS: 'off' });
+    const level: LogLevel = config.logging.level;
+    const alg: 'PS256' | 'ES256' = config.protocol.signing.algorithm;
+    const headers: 'draft-7' | 'draft-8' | 'off' = config.http.rateLimit.headers;
+    const backend: 'auto' | 'embedded' | 'redis' = config.store.backend;
+    const mode: 'standalone' | 'sentinel' | 'cluster' = config.store.redis.mode;
+    const env: 'development' | 'production' | 'test' = config.env;
+    expect([level, alg, headers, backend, mode, env]).to.deep.equal(['debug', 'ES256', 'off', 'auto', 'standalone', 'test']);
+    // @ts-expect-error a plain string is not a log level (fails to compile if the union widens to string)
+    const widened: Config['logging']['level'] = String('loud');
+    expect(widened).to.equal('loud');
+  });
+
+  it('accepts RUN_MODE as an alias of NODE_ENV', () => {
+    const { config, files } = loadConfig({ env: { RUN_MODE: 'test' } });
+    expect(config.env).to.equal('test');
+    expect(files.map((f) => path.basename(f))).to.include('test.json');
+  });
+
+  it('lets environment variables override files, and --config override the env file', () => {
+    const { config } = load({ PORT: '9999' }, { server: { port: 7000, workers: 3 } });
+    expect(config.server.port).to.equal(9999);
+    expect(config.server.workers).to.equal(3);
+  });
+
+  it('finds --config in both spellings', () => {
+    expect(configFileFromArgv(['--config', 'a.json'])).to.equal('a.json');
+    expect(configFileFromArgv(['--config=b.json'])).to.equal('b.json');
+    expect(configFileFromArgv([])).to.equal(undefined);
+  });
+
+  it('lists every problem in one error', () => {
+    const { problems } = expectThrow(() => load({ PORT: '99999', LOG_LEVEL: 'loud' }, { nope: 1 }), ConfigError);
+    expect(problems.length).to.be.at.least(3);
+  });
+
+  const cases: [string, Record<string, string>, unknown, RegExp][] = [
+    ['an unknown environment', { NODE_ENV: 'staging' }, undefined, /env: "staging"/],
+    ['a port above 65535', { PORT: '70000' }, undefined, /server\.port/],
+    ['a non-numeric port', { PORT: 'eighty' }, undefined, /server\.port/],
+    ['negative workers', { WORKERS: '-1' }, undefined, /server\.workers/],
+    ['a public URL that is not a URL', { PUBLIC_URL: 'not a url' }, undefined, /server\.publicUrl/],
+    ['a public URL with another scheme', { PUBLIC_URL: 'ftp://x.test' }, undefined, /server\.publicUrl/],
+    ['a zero shutdown grace', { SHUTDOWN_GRACE_MS: '0' }, undefined, /server\.shutdownGraceMs/],
+    ['an unknown store backend', { STORE_BACKEND: 'mongo' }, undefined, /store\.backend/],
+    ['a zero TTL', { STORE_TTL_SECONDS: '0' }, undefined, /store\.ttlSeconds/],
+    ['a negative store byte bound', { STORE_MAX_BYTES: '-1' }, undefined, /store\.maxBytes/],
+    ['a store byte bound above 2^53', { STORE_MAX_BYTES: '1e20' }, undefined, /store\.maxBytes/],
+    ['a fractional store entry bound', { STORE_MAX_ENTRIES: '1.5' }, undefined, /store\.maxEntries/],
+    ['an unknown Redis mode', { REDIS_MODE: 'ring' }, undefined, /store\.redis\.mode/],
+    ['the redis backend without a URL', { STORE_BACKEND: 'redis' }, undefined, /store\.redis\.url/],
+    ['cluster mode without nodes', { STORE_BACKEND: 'redis', REDIS_MODE: 'cluster' }, undefined, /store\.redis\.nodes/],
+    ['an L1 TTL above the L2 TTL', { CACHE_TTL_SECONDS: '3600', STORE_TTL_SECONDS: '60' }, undefined, /cache\.ttlSeconds/],
+    ['an unknown log level', { LOG_LEVEL: 'loud' }, undefined, /logging\.level/],
+    ['a zero body limit', { BODY_LIMIT_BYTES: '0' }, undefined, /http\.bodyLimitBytes/],
+    ['unknown rate limit headers', { RATE_LIMIT_HEADERS: 'draft-6' }, undefined, /http\.rateLimit\.headers/],
+    ['an unknown signing algorithm', { SIGNING_ALGORITHM: 'HS256' }, undefined, /protocol\.signing\.algorithm/],
+    ['an unsupported protocol version', { PROTOCOL_VERSIONS: '2.2.0,3.0' }, undefined, /protocol\.supportedVersions/],
+    ['test routes in production', { NODE_ENV: 'production', TEST_ROUTES: 'true', SIGNING_KEY_PATH: 'k', SIGNING_CERT_PATH: 'c' }, undefined, /server\.testRoutes/],
+    ['production without signing key and certificate', { NODE_ENV: 'production' }, undefined, /protocol\.signing/],
+    ['a redirect origin that is not an origin', { ALLOWED_REDIRECT_ORIGINS: 'https://shop.test/path' }, undefined, /allowedRedirectOrigins/],
+    ['an unknown key in a file (strict)', {}, { server: { colour: 'blue' } }, /colour/],
+    ['a file that is not JSON', {}, '{ nope', /c[a-z0-9]+\.json/],
+    ['a card range with start above end', {}, { protocol: { ranges: [{ scheme: 'visa', start: '4999999999999999', end: '4000000000000000', startVersion: '2.1.0', endVersion: '2.2.0' }] } }, /start is above end/],
+    ['a card range with a bad PAN', {}, { protocol: { ranges: [{ scheme: 'visa', start: '4x', end: '4999999999999999', startVersion: '2.1.0', endVersion: '2.2.0' }] } }, /start must be 13-19 digits/],
+    ['a card range with a bad version', {}, { protocol: { ranges: [{ scheme: 'visa', start: '4000000000000000', end: '4999999999999999', startVersion: '2.1', endVersion: '2.2.0' }] } }, /startVersion invalid/],
+    ['a scenario with an unknown status', {}, { protocol: { scenarios: { '4000': { transStatus: 'Q' } } } }, /transStatus "Q"/],
+    ['a challenge scenario without a UI', {}, { protocol: { scenarios: { '4001': { transStatus: 'C' } } } }, /needs a challenge type/],
+    ['a scenario keyed by neither digits nor default', {}, { protocol: { scenarios: { abc: { transStatus: 'Y' } } } }, /scenario key "abc"/],
+    ['zero challenge attempts', { CHALLENGE_MAX_ATTEMPTS: '0' }, undefined, /protocol\.challenge\.maxAttempts/],
+  ];
+  for (const [name, env, extra, pattern] of cases) {
+    it(`rejects ${name}`, () => {
+      rejects(env, extra, pattern);
+    });
+  }
+
+  it('rejects a missing --config file', () => {
+    expect(() => loadConfig({ env: { NODE_ENV: 'test' }, extraFile: path.join(dir, 'absent.json') })).to.throw(ConfigError, /--config: file not found/);
+  });
+});

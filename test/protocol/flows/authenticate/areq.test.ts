@@ -1,0 +1,124 @@
+import { expect } from 'chai';
+import { AppError } from '../../../../src/errors.js';
+import { parseAReq } from '../../../../src/protocol/flows/authenticate/areq.js';
+import { expectThrow } from '../../../helpers/expect-error.js';
+import { appAReq, type Body, browserAReq, SDK_KEY } from '../../helpers.js';
+
+describe('protocol/flows/authenticate/areq', () => {
+  it('parses the browser fixture and turns numbers into numeric strings in the echo', () => {
+    const p = parseAReq(browserAReq('4000400040004001'));
+    expect(p.flow).to.equal('browser');
+    expect(p.pan).to.equal('4000400040004001');
+    expect(p.challengeInds).to.deep.equal(['01']);
+    expect(p.challengeWindowSize).to.equal('03');
+    expect(p.echo).to.include({ purchaseAmount: '4599', purchaseExponent: '2', browserTZ: '-60', browserScreenWidth: '1440', recurringFrequency: '30', purchaseInstalData: '1' });
+    expect(p.echo).to.include({ acquirerBIN: '400551', acquirerMerchantID: 'MERCHANT-0001', merchantName: 'Test Shop' });
+    expect(p.echo).to.not.have.property('cardSecurityCode');
+    expect(p.echo).to.not.have.property('acctNumber');
+    expect(JSON.stringify(p.echo)).to.not.contain('737');
+  });
+
+  it('accepts both acquirer spellings, strings for numbers and absent optional blocks', () => {
+    const p = parseAReq(
+      browserAReq('4000400040004000', (b) => {
+        b.acquirer = { acquirerBIN: '400551', acquirerMerchantID: 'M-2' };
+        b.purchase.purchaseAmount = '4599';
+        b.browserInformation.browserTZ = '120';
+        delete b.cardholder;
+        delete b.threeDSRequestor;
+        delete b.deviceRenderOptions;
+      }),
+    );
+    expect(p.echo).to.include({ acquirerBIN: '400551', acquirerMerchantID: 'M-2', purchaseAmount: '4599', browserTZ: '120' });
+    expect(p.challengeInds).to.deep.equal([]);
+  });
+
+  it('takes the 2.3.x array challenge indicator and a numeric PAN', () => {
+    const p = parseAReq(
+      browserAReq('x', (b) => {
+        b.threeDSRequestor.threeDSRequestorChallengeInd = ['05', '06'];
+        b.cardholderAccount.acctNumber = 4000400040004007;
+        b.deviceChannel = 2;
+      }),
+    );
+    expect(p.challengeInds).to.deep.equal(['05', '06']);
+    expect(p.pan).to.equal('4000400040004007');
+    expect(p.deviceChannel).to.equal('02');
+  });
+
+  it('names the missing element (201)', () => {
+    const cases: [(b: Body) => void, string][] = [
+      [(b) => delete b.threeDSServerTransID, 'threeDSServerTransID'],
+      [(b) => delete b.deviceChannel, 'deviceChannel'],
+      [(b) => delete b.cardholderAccount.acctNumber, 'acctNumber'],
+      [(b) => delete b.merchant.notificationURL, 'notificationURL'],
+    ];
+    for (const [edit, name] of cases) {
+      const e = expectThrow(() => parseAReq(browserAReq('4000400040004000', edit)), AppError);
+      expect(e.spec.emvCode, name).to.equal('201');
+      expect(e.detail).to.contain(name);
+    }
+  });
+
+  it('names the invalid element (203)', () => {
+    const cases: [(b: Body) => void, string][] = [
+      [(b) => (b.threeDSServerTransID = 'not-a-uuid'), 'threeDSServerTransID'],
+      [(b) => (b.cardholderAccount.acctNumber = '4000-abc'), 'acctNumber'],
+      [(b) => (b.cardholderAccount.acctNumber = '400040004000'), 'acctNumber'],
+      [(b) => (b.cardholderAccount.acctNumber = Number('4000400040004000400')), 'acctNumber'],
+      [(b) => (b.deviceChannel = '09'), 'deviceChannel'],
+      [(b) => (b.purchase.purchaseAmount = 45.99), 'purchaseAmount'],
+      [(b) => (b.purchase.purchaseAmount = 'lots'), 'purchaseAmount'],
+      [(b) => (b.purchase.purchaseDate = '2026-11-21'), 'purchaseDate'],
+      [(b) => (b.merchant.notificationURL = 'javascript:alert(1)'), 'notificationURL'],
+      [(b) => (b.merchant.resultsResponseNotificationUrl = 'ftp://x'), 'resultsResponseNotificationUrl'],
+      [(b) => (b.browserInformation.challengeWindowSize = '09'), 'challengeWindowSize'],
+      [(b) => (b.preferredProtocolVersion = 'two'), 'preferredProtocolVersion'],
+      [(b) => (b.threeDSCompInd = 'X'), 'threeDSCompInd'],
+      [(b) => (b.purchase = 'x'), 'purchase'],
+      [(b) => (b.threeDSRequestor.threeDSRequestorChallengeInd = ['01', '02', '03']), 'threeDSRequestorChallengeInd'],
+    ];
+    for (const [edit, name] of cases) {
+      const e = expectThrow(() => parseAReq(browserAReq('4000400040004000', edit)), AppError);
+      expect(e.spec.emvCode, name).to.equal('203');
+      expect(e.detail, name).to.contain(name);
+    }
+  });
+
+  it('refuses bodies that are not AReq objects (101)', () => {
+    for (const body of [undefined, 'text', [1], null]) expect(expectThrow(() => parseAReq(body), AppError).spec.emvCode).to.equal('101');
+    expect(expectThrow(() => parseAReq(browserAReq('4000400040004000', (b) => (b.messageType = 'RReq'))), AppError).spec.emvCode).to.equal('101');
+  });
+
+  it('normalises the three SDK key shapes to one JWK', () => {
+    const nested = parseAReq(appAReq('5200000000004001'));
+    const flat = parseAReq(
+      appAReq('5200000000004001', (b) => {
+        delete b.sdkInformation.sdkEphemPubKey;
+        b.sdkEphemeralPublicKey = { ...SDK_KEY };
+      }),
+    );
+    const top = parseAReq(
+      appAReq('5200000000004001', (b) => {
+        delete b.sdkInformation.sdkEphemPubKey;
+        Object.assign(b, { Kty: 'EC', Crv: 'P-256', X: SDK_KEY.x, Y: SDK_KEY.y });
+      }),
+    );
+    const asString = parseAReq(appAReq('5200000000004001', (b) => (b.sdkInformation.sdkEphemPubKey = JSON.stringify(SDK_KEY))));
+    const want = { kty: 'EC', crv: 'P-256', x: SDK_KEY.x, y: SDK_KEY.y };
+    for (const p of [nested, flat, top, asString]) expect(p.sdk?.sdkEphemPubKey).to.deep.equal(want);
+    expect(nested.sdk?.sdkReferenceNumber).to.equal('3DS_LOA_SDK_JTPL_020200_00788');
+  });
+
+  it('validates the app channel: sdkTransID and a real P-256 key', () => {
+    expect(expectThrow(() => parseAReq(appAReq('5200000000004001', (b) => {
+      delete b.sdkTransID;
+      delete b.sdkInformation.sdkTransID;
+    })), AppError).detail).to.contain('sdkTransID');
+    expect(expectThrow(() => parseAReq(appAReq('5200000000004001', (b) => (b.sdkTransID = 'nope'))), AppError).spec.emvCode).to.equal('203');
+    expect(expectThrow(() => parseAReq(appAReq('5200000000004001', (b) => delete b.sdkInformation.sdkEphemPubKey)), AppError).spec.emvCode).to.equal('201');
+    const offCurve = expectThrow(() => parseAReq(appAReq('5200000000004001', (b) => (b.sdkInformation.sdkEphemPubKey = { ...SDK_KEY, y: SDK_KEY.x }))), AppError);
+    expect(offCurve.spec.emvCode).to.equal('203');
+    expect(offCurve.detail).to.contain('sdkEphemPubKey');
+  });
+});

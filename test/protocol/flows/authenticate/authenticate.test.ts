@@ -1,0 +1,276 @@
+import { randomUUID } from 'node:crypto';
+import { expect } from 'chai';
+import { AppError, errorEnvelope } from '../../../../src/errors.js';
+import type { AppChallengeHook } from '../../../../src/protocol/app-hook.js';
+import type { TransactionRecord } from '../../../../src/protocol/transaction/record.js';
+import { expectRejection } from '../../../helpers/expect-error.js';
+import { appAReq, browserAReq, counterValue, harness, testConfig } from '../../helpers.js';
+
+describe('protocol/flows/authenticate', () => {
+  it('answers frictionless Y in the existing envelope, with echo, ECI and authentication value', async () => {
+    const h = harness();
+    const body = browserAReq('4000400040004000');
+    const r = await h.protocol.authenticate(body, h.ctx);
+    expect(r).to.include({ threeDSServerTransID: body.threeDSServerTransID, transStatus: 'Y', acsChallengeMandated: 'N', purchaseDate: '20261121093000', eci: '05' });
+    expect(r.authenticationValue).to.have.length(28);
+    expect(r.authenticationResponse).to.include({ messageType: 'ARes', messageVersion: '2.2.0', transStatus: 'Y', eci: '05', acsOperatorID: 'MOCK_ACS', acsReferenceNumber: 'issuer1', dsReferenceNumber: 'MOCK_DS' });
+    expect(r.authenticationRequest).to.include({ messageType: 'AReq', acctNumber: '4000400040004000', purchaseAmount: '4599', threeDSServerURL: 'http://acs.test:8080/3ds/results' });
+    expect(r).to.not.have.property('challengeRequest');
+    expect(r).to.not.have.property('acsURL');
+    // The CVC as a field or as any value; random IDs and timestamps may contain its digits by chance.
+    expect(JSON.stringify(r)).to.not.match(/cardSecurityCode|"737"/);
+    const rec = await h.protocol.load(body.threeDSServerTransID);
+    expect(rec?.final).to.equal(true);
+    expect(rec?.maskedPan).to.equal('400040******4000');
+    expect(JSON.stringify(rec)).to.not.contain('4000400040004000');
+    expect(JSON.stringify(rec)).to.not.match(/cardSecurityCode|"737"/);
+    expect(await counterValue(h.metrics, 'threeds_transactions_total', { flow: 'browser', trans_status: 'Y' })).to.equal(1);
+  });
+
+  it('masks acctNumber too when echoFullPan is off', async () => {
+    const h = harness({ config: testConfig((c) => (c.protocol.echoFullPan = false)) });
+    const r = await h.protocol.authenticate(browserAReq('4000400040004000'), h.ctx);
+    expect(r.authenticationRequest.acctNumber).to.equal('400040******4000');
+  });
+
+  it('answers a challenge with the CReq, its base64url form and the acsURL', async () => {
+    const h = harness();
+    const body = browserAReq('4000400040004001');
+    const r = await h.protocol.authenticate(body, h.ctx);
+    expect(r).to.include({ transStatus: 'C', acsChallengeMandated: 'Y', acsURL: 'http://acs.test:8080/processor/mock/acs/trigger-otp' });
+    expect(r).to.not.have.property('eci');
+    expect(r.authenticationResponse).to.include({ acsChallengeMandated: 'Y', authenticationType: '02', acsURL: r.acsURL });
+    expect(r.challengeRequest).to.include({ messageType: 'CReq', threeDSServerTransID: body.threeDSServerTransID, acsTransID: r.authenticationResponse.acsTransID, challengeWindowSize: '03' });
+    expect(r.base64EncodedChallengeRequest).to.match(/^[A-Za-z0-9_-]+$/);
+    expect(JSON.parse(Buffer.from(r.base64EncodedChallengeRequest as string, 'base64url').toString())).to.deep.equal(r.challengeRequest);
+    const rec = await h.protocol.load(body.threeDSServerTransID);
+    expect(rec?.stage).to.equal('challenge');
+    expect(rec?.final).to.equal(undefined);
+    expect(rec?.challenge).to.include({ ui: 'text', status: 'open', maxAttempts: 3 });
+    expect(await h.store.getByAcsTransID(r.authenticationResponse.acsTransID)).to.have.nested.property('value.threeDSServerTransID', body.threeDSServerTransID);
+  });
+
+  it('answers N, R, U with reasons, A with a value, Mastercard with its ECIs and kA', async () => {
+    const h = harness();
+    const n = await h.protocol.authenticate(browserAReq('4000400040004002'), h.ctx);
+    expect(n.authenticationResponse).to.include({ transStatus: 'N', transStatusReason: '01', eci: '07' });
+    expect(n).to.not.have.property('authenticationValue');
+    expect((await h.protocol.authenticate(browserAReq('4000400040004003'), h.ctx)).authenticationResponse).to.include({ transStatus: 'R', transStatusReason: '11' });
+    expect((await h.protocol.authenticate(browserAReq('4000400040004004'), h.ctx)).authenticationResponse).to.include({ transStatus: 'U', transStatusReason: '22' });
+    const a = await h.protocol.authenticate(browserAReq('4000400040004005'), h.ctx);
+    expect(a).to.include({ transStatus: 'A', eci: '06' });
+    expect(a.authenticationValue).to.have.length(28);
+    const mc = await h.protocol.authenticate(browserAReq('5200000000004000'), h.ctx);
+    expect(mc.eci).to.equal('02');
+    expect(mc.authenticationValue).to.match(/^kA/);
+  });
+
+  it('replays the stored answer to an identical retry and refuses a different body with 409 Erro 305', async () => {
+    const h = harness();
+    const body = browserAReq('4000400040004001');
+    const first = await h.protocol.authenticate(body, h.ctx);
+    const reordered = Object.fromEntries(Object.entries(body).reverse());
+    const again = await h.protocol.authenticate(reordered, h.ctx);
+    expect(again).to.deep.equal(first);
+    const e = await expectRejection(h.protocol.authenticate({ ...body, purchase: { ...body.purchase, purchaseAmount: 1 } }, h.ctx), AppError);
+    expect(e.kind).to.equal('CONFLICTING_REPEAT');
+    expect(e.spec.status).to.equal(409);
+    expect(e.spec.emvCode).to.equal('305');
+  });
+
+  it('replays byte for byte from the compact record: every kind of answer, a later clock, another base URL', async () => {
+    // A different signature per call: a replay that re-signed instead of reading the record would differ.
+    const hook: AppChallengeHook = { prepare: async () => ({ acsSignedContent: `h.p.${randomUUID()}`, app: {} }) };
+    for (const full of [true, false]) {
+      const h = harness({ config: testConfig((c) => (c.protocol.echoFullPan = full)), extra: { appChallenge: hook } });
+      const bodies = [
+        browserAReq('4000400040004000'),
+        browserAReq('4000400040004001'),
+        browserAReq('4000400040004002'),
+        browserAReq('4000400040004006'),
+        browserAReq('4000400040004006', (b) => (b.preferredProtocolVersion = '2.1.0')),
+        browserAReq('5200000000004000'),
+        // No purchaseDate (the answer's is the time of the first answer) and no window size (CReq '05').
+        browserAReq('4000400040004001', (b) => {
+          delete b.purchase.purchaseDate;
+          delete b.browserInformation.challengeWindowSize;
+        }),
+        appAReq('5200000000004001'),
+        appAReq('5200000000004000'),
+      ];
+      for (const body of bodies) {
+        const first = await h.protocol.authenticate(body, h.ctx);
+        h.clock.now += 61_000;
+        // The store round-trips records through JSON: the replay reads the record as L2 holds it.
+        const again = await h.protocol.authenticate(structuredClone(body), { baseUrl: 'http://moved.test:9090' });
+        expect(JSON.stringify(again)).to.equal(JSON.stringify(first));
+      }
+      const app = await h.protocol.load(bodies[7]?.threeDSServerTransID);
+      expect(JSON.stringify(app)).to.contain('"acsSignedContent":"h.p.');
+    }
+  });
+
+  it('keeps the answer out of the record: no echo, no CReq, only the page fields and the facts', async () => {
+    const h = harness();
+    const body = browserAReq('4000400040004001');
+    const r = await h.protocol.authenticate(body, h.ctx);
+    const rec = await h.protocol.load(body.threeDSServerTransID);
+    const json = JSON.stringify(rec);
+    expect(json).to.not.match(/Ada Tester|browserUserAgent|challengeRequest|base64EncodedChallengeRequest|authenticationResponse/);
+    expect(rec?.v).to.equal(2);
+    expect(rec?.auth?.response).to.deep.equal({
+      baseUrl: 'http://acs.test:8080',
+      authenticationType: '02',
+      authenticationRequest: { merchantName: 'Test Shop', purchaseAmount: '4599', purchaseCurrency: '756', purchaseExponent: '2' },
+    });
+    // The ACS page still shows the merchant and the amount from it.
+    const page = await h.protocol.openChallenge({ creq: r.base64EncodedChallengeRequest, threeDSSessionData: 's' }, h.ctx);
+    expect(page.type === 'challenge' && page.view).to.include({ merchantName: 'Test Shop', amount: '45.99 CHF' });
+    // And a repeat after the challenge moved on is still the first answer.
+    expect(JSON.stringify(await h.protocol.authenticate(body, h.ctx))).to.equal(JSON.stringify(r));
+  });
+
+  it('replays a layout 1 record, which holds the whole answer (records written before an upgrade)', async () => {
+    const h = harness();
+    const body = browserAReq('4000400040004001');
+    const first = await h.protocol.authenticate(body, h.ctx);
+    const cur = await h.store.get(body.threeDSServerTransID);
+    const whole = { ...first, authenticationRequest: { ...first.authenticationRequest, acctNumber: '400040******4001', marker: 'v1' } };
+    const v1 = { ...cur?.value, v: 1, auth: { ...cur?.value.auth, response: whole } } as TransactionRecord;
+    await h.store.update(body.threeDSServerTransID, cur?.version as number, v1);
+    const again = await h.protocol.authenticate(body, h.ctx);
+    expect(again).to.deep.equal({ ...whole, authenticationRequest: { ...whole.authenticationRequest, acctNumber: '4000400040004001' } });
+  });
+
+  it('concurrent repeats: identical ones all get the one stored answer, a different one gets 409', async () => {
+    const h = harness();
+    const body = browserAReq('4000400040004001');
+    const results = await Promise.allSettled([
+      h.protocol.authenticate(body, h.ctx),
+      h.protocol.authenticate(body, h.ctx),
+      h.protocol.authenticate({ ...body, threeDSCompInd: 'Y' }, h.ctx),
+      h.protocol.authenticate(body, h.ctx),
+    ]);
+    const ok = results.filter((r) => r.status === 'fulfilled').map((r) => (r as PromiseFulfilledResult<{ authenticationResponse: { acsTransID: string } }>).value);
+    const refused = results.filter((r) => r.status === 'rejected').map((r) => (r as PromiseRejectedResult).reason as AppError);
+    expect(refused.length).to.be.at.least(1);
+    for (const e of refused) expect(e.kind).to.equal('CONFLICTING_REPEAT');
+    expect(new Set(ok.map((r) => r.authenticationResponse.acsTransID)).size).to.equal(1);
+  });
+
+  it('needs a version call only when configured (Erro 301)', async () => {
+    const h = harness({ config: testConfig((c) => (c.protocol.requireVersionCall = true)) });
+    const e = await expectRejection(h.protocol.authenticate(browserAReq('4000400040004000'), h.ctx), AppError);
+    expect(e.spec.emvCode).to.equal('301');
+    const v = await h.protocol.version({ cardNumber: '4000400040004000' }, h.ctx);
+    const r = await h.protocol.authenticate(browserAReq('4000400040004000', (b) => (b.threeDSServerTransID = v.threeDSServerTransID)), h.ctx);
+    expect(r.transStatus).to.equal('Y');
+  });
+
+  it('negotiates the version: 2.2.0-only range, enforced preference (Erro 102), 2.1.0 maps D to C', async () => {
+    const h = harness();
+    const special = await h.protocol.authenticate(browserAReq('5155010000004000', (b) => (b.preferredProtocolVersion = '2.3.1')), h.ctx);
+    expect(special.authenticationResponse.messageVersion).to.equal('2.2.0');
+    const e = await expectRejection(
+      h.protocol.authenticate(
+        browserAReq('5155010000004000', (b) => {
+          b.preferredProtocolVersion = '2.1.0';
+          b.enforcePreferredProtocolVersion = true;
+        }),
+        h.ctx,
+      ),
+      AppError,
+    );
+    expect(e.spec.emvCode).to.equal('102');
+    const old = await h.protocol.authenticate(browserAReq('4000400040004006', (b) => (b.preferredProtocolVersion = '2.1.0')), h.ctx);
+    expect(old.authenticationResponse).to.include({ messageVersion: '2.1.0', transStatus: 'C' });
+    expect(old.authenticationResponse).to.not.have.property('acsDecConInd');
+  });
+
+  it('refuses a card in no range (Erro 305)', async () => {
+    const h = harness();
+    const e = await expectRejection(h.protocol.authenticate(browserAReq('9000400040004000'), h.ctx), AppError);
+    expect(e.spec.emvCode).to.equal('305');
+    expect(e.detail).to.contain('acctNumber');
+  });
+
+  it('4012 stores and answers the Directory Server Erro: component D, 405, HTTP 502', async () => {
+    const h = harness();
+    const body = browserAReq('4000400040004012');
+    const e = await expectRejection(h.protocol.authenticate(body, h.ctx), AppError);
+    expect(e.spec.status).to.equal(502);
+    const env = errorEnvelope(e);
+    expect(env.errorDetails).to.include({ errorCode: '405', errorComponent: 'D', errorMessageType: 'AReq', threeDSServerTransID: body.threeDSServerTransID });
+    expect(env.errorDetails.dsTransID).to.be.a('string');
+    const replayed = await expectRejection(h.protocol.authenticate(body, h.ctx), AppError);
+    expect(errorEnvelope(replayed).errorDetails.dsTransID).to.equal(env.errorDetails.dsTransID);
+    const fin = await expectRejection(h.protocol.final({ threeDSServerTransID: body.threeDSServerTransID }, h.ctx), AppError);
+    expect(fin.spec.status).to.equal(502);
+  });
+
+  it('4013 answers Y after the slow delay (the timer is the protocol’s, and close() releases it)', async () => {
+    const h = harness({ config: testConfig((c) => (c.protocol.slowResponseMs = 60_000)) });
+    const pending = h.protocol.authenticate(browserAReq('4000400040004013'), h.ctx);
+    let settled = false;
+    void pending.then(() => (settled = true));
+    await new Promise((r) => setImmediate(r));
+    expect(settled).to.equal(false);
+    await h.protocol.close();
+    expect((await pending).transStatus).to.equal('Y');
+  });
+
+  it('4007 answers I for indicator 05 with MOCK_ACS_NEW, Y otherwise', async () => {
+    const h = harness();
+    const i = await h.protocol.authenticate(browserAReq('4000400040004007', (b) => (b.threeDSRequestor.threeDSRequestorChallengeInd = '05')), h.ctx);
+    expect(i.authenticationResponse).to.include({ transStatus: 'I', acsOperatorID: 'MOCK_ACS_NEW', acsReferenceNumber: 'issuer2' });
+    expect((await h.protocol.authenticate(browserAReq('4000400040004007'), h.ctx)).transStatus).to.equal('Y');
+  });
+
+  it('04 forces a challenge, 05 skips the 4001 challenge', async () => {
+    const h = harness();
+    const forced = await h.protocol.authenticate(browserAReq('4000400040004000', (b) => (b.threeDSRequestor.threeDSRequestorChallengeInd = '04')), h.ctx);
+    expect(forced.transStatus).to.equal('C');
+    const skipped = await h.protocol.authenticate(browserAReq('4000400040004001', (b) => (b.threeDSRequestor.threeDSRequestorChallengeInd = '05')), h.ctx);
+    expect(skipped.authenticationResponse).to.include({ transStatus: 'Y', acsOperatorID: 'MOCK_ACS_NEW' });
+  });
+
+  it('app flows: SDK fields in the ARes, the hook supplies acsSignedContent', async () => {
+    const seen: string[] = [];
+    const hook: AppChallengeHook = {
+      async prepare(input) {
+        seen.push(`${input.acsURL} ${input.ui.acsUiType} ${input.sdkEphemPubKey.crv}`);
+        return { acsSignedContent: 'header.payload.signature', app: { acsEphemPrivKey: { kty: 'EC', d: 'secret' } } };
+      },
+    };
+    const h = harness({ extra: { appChallenge: hook } });
+    const body = appAReq('5200000000004001');
+    const r = await h.protocol.authenticate(body, h.ctx);
+    expect(r.authenticationResponse).to.include({ transStatus: 'C', sdkTransID: body.sdkTransID, acsSignedContent: 'header.payload.signature', deviceInfoRecognisedVersion: '1.3' });
+    expect(r.authenticationResponse.acsRenderingType).to.deep.equal({ acsInterface: '01', acsUiTemplate: '01' });
+    expect(r).to.not.have.property('acsURL');
+    expect(seen).to.deep.equal(['http://acs.test:8080/challenge 01 P-256']);
+    const rec = await h.protocol.load(body.threeDSServerTransID);
+    expect(rec?.app).to.include({ sdkTransID: body.sdkTransID, sdkReferenceNumber: '3DS_LOA_SDK_JTPL_020200_00788' });
+    expect(rec?.app?.acsEphemPrivKey).to.deep.equal({ kty: 'EC', d: 'secret' });
+    const frictionless = await h.protocol.authenticate(appAReq('5200000000004000'), h.ctx);
+    expect(frictionless.authenticationResponse).to.not.have.property('acsSignedContent');
+    expect(await counterValue(h.metrics, 'threeds_transactions_total', { flow: 'app', trans_status: 'Y' })).to.equal(1);
+  });
+
+  it('app challenges without a hook still answer', async () => {
+    const h = harness();
+    const r = await h.protocol.authenticate(appAReq('5200000000004001'), h.ctx);
+    expect(r.transStatus).to.equal('C');
+    expect(r.authenticationResponse).to.not.have.property('acsSignedContent');
+  });
+
+  it('picks up a new configuration object (reload) without a restart', async () => {
+    const h = harness();
+    expect((await h.protocol.authenticate(browserAReq('4000400040004321'), h.ctx)).transStatus).to.equal('Y');
+    h.config.current = testConfig((c) => {
+      c.protocol.scenarios = { ...c.protocol.scenarios, '4321': { transStatus: 'N', reason: '05' } };
+    });
+    const r = await h.protocol.authenticate(browserAReq('4000400040004321'), h.ctx);
+    expect(r.authenticationResponse).to.include({ transStatus: 'N', transStatusReason: '05' });
+  });
+});
