@@ -18,7 +18,10 @@ const DOC_FILES: Record<Doc, string> = { SPEC: 'docs/spec.md', DESIGN: 'docs/des
 const SCANNED = ['src', 'test', 'scripts'];
 // The fixtures below spell the section sign as an escape so that this file does not cite itself.
 const SECTION = '\u00a7';
-const CITATION_RE = /\b(SPEC|DESIGN) §(\d+(?:\.\d+)?)/g;
+// A citation may name several sections: "SPEC §4, §5" or a range "SPEC §3.1–3.3" (both ends checked).
+const NUM = String.raw`\d+(?:\.\d+)?`;
+const CITATION_RE = new RegExp(String.raw`\b(SPEC|DESIGN) §(${NUM})((?:(?:, ?§|–)${NUM})*)`, 'g');
+const MORE_RE = new RegExp(`(?:, ?§|–)(${NUM})`, 'g');
 // "## 3. HTTP API", "### 3.1 Version": the number of a heading, without its trailing dot.
 const HEADING_RE = /^#{2,6}[ \t]+(\d+(?:\.\d+)*)\.?[ \t]/gm;
 
@@ -41,7 +44,14 @@ function sectionsOf(markdown: string): Set<string> {
 /** Every citation in one file's text, with its 1-based line. */
 function citationsIn(file: string, text: string): Citation[] {
   return text.split('\n').flatMap((lineText, i) =>
-    Array.from(lineText.matchAll(CITATION_RE), (m) => ({ file, line: i + 1, doc: m[1] as Doc, section: m[2] as string })),
+    Array.from(lineText.matchAll(CITATION_RE)).flatMap((m) =>
+      [m[2] as string, ...Array.from((m[3] ?? '').matchAll(MORE_RE), (n) => n[1] as string)].map((section) => ({
+        file,
+        line: i + 1,
+        doc: m[1] as Doc,
+        section,
+      })),
+    ),
   );
 }
 
@@ -81,12 +91,14 @@ describe('docs: SPEC and DESIGN citations', () => {
       `// fine (SPEC ${SECTION}1, SPEC ${SECTION}3.1), and so is DESIGN ${SECTION}2`,
       `// missing: SPEC ${SECTION}2 and SPEC ${SECTION}3.2`,
       `// not a citation: RFC 7518 ${SECTION}3.4, SPEC ${SECTION}x`,
+      `// lists and ranges: SPEC ${SECTION}1, ${SECTION}7 and SPEC ${SECTION}3.1–3.10`,
     ].join('\n');
     const found = citationsIn('src/x.ts', text);
-    expect(found.map((c) => `${c.doc}${c.section}`)).to.deep.equal(['SPEC1', 'SPEC3.1', 'DESIGN2', 'SPEC2', 'SPEC3.2']);
+    expect(found.map((c) => `${c.doc}${c.section}`)).to.deep.equal(['SPEC1', 'SPEC3.1', 'DESIGN2', 'SPEC2', 'SPEC3.2', 'SPEC1', 'SPEC7', 'SPEC3.1', 'SPEC3.10']);
     expect(dangling(found, { SPEC: fixture, DESIGN: new Set(['1', '2']) })).to.deep.equal([
       `src/x.ts:2 SPEC ${SECTION}2 (no such heading in docs/spec.md)`,
       `src/x.ts:2 SPEC ${SECTION}3.2 (no such heading in docs/spec.md)`,
+      `src/x.ts:4 SPEC ${SECTION}7 (no such heading in docs/spec.md)`,
     ]);
   });
 });
