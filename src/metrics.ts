@@ -85,7 +85,7 @@ export function createMetrics(role: 'worker' | 'primary', opts: { defaults?: boo
   for (const d of METRIC_DECLS as readonly MetricDecl[]) {
     if (Boolean(d.primary) !== (role === 'primary')) continue;
     const common = { name: d.name, help: d.help, labelNames: [...d.labels], registers: [registry] };
-    const aggregator = d.aggregator ?? (d.type === 'gauge' ? 'sum' : 'sum');
+    const aggregator = d.aggregator ?? 'sum';
     let m: client.Metric;
     if (d.type === 'counter') m = new client.Counter({ ...common, aggregator });
     else if (d.type === 'gauge') m = new client.Gauge({ ...common, aggregator });

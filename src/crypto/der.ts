@@ -10,7 +10,7 @@ function lengthBytes(n: number): Buffer {
 }
 
 /** One TLV with the given identifier octet. */
-export function tlv(tag: number, content: Buffer): Buffer {
+function tlv(tag: number, content: Buffer): Buffer {
   return Buffer.concat([Buffer.from([tag]), lengthBytes(content.length), content]);
 }
 

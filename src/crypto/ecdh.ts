@@ -66,12 +66,12 @@ export function importSdkPublicKey(jwk: unknown, field = 'sdkEphemPubKey'): { jw
 }
 
 /** The ACS private key kept in the transaction record. */
-export function importAcsPrivateKey(jwk: EcPrivateJwk): KeyObject {
+function importAcsPrivateKey(jwk: EcPrivateJwk): KeyObject {
   return crypto.createPrivateKey({ key: { kty: 'EC', crv: 'P-256', x: jwk.x, y: jwk.y, d: jwk.d }, format: 'jwk' });
 }
 
 /** The raw ECDH shared secret Z (32 bytes). */
-export function ecdhSharedSecret(acsPrivJwk: EcPrivateJwk, sdkPubJwk: unknown): Buffer {
+function ecdhSharedSecret(acsPrivJwk: EcPrivateJwk, sdkPubJwk: unknown): Buffer {
   const { key } = importSdkPublicKey(sdkPubJwk);
   return crypto.diffieHellman({ privateKey: importAcsPrivateKey(acsPrivJwk), publicKey: key });
 }

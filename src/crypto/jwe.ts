@@ -53,7 +53,7 @@ export async function decryptCReq(compact: string, sessionKey: Uint8Array, enc: 
 }
 
 /** Decrypts a message of either direction (the SDK side uses acs-to-sdk). */
-export async function decryptMessage(compact: string, sessionKey: Uint8Array, enc: ContentEnc, direction: Direction): Promise<DecryptedMessage> {
+async function decryptMessage(compact: string, sessionKey: Uint8Array, enc: ContentEnc, direction: Direction): Promise<DecryptedMessage> {
   const header = readJweHeader(compact);
   if (header.alg !== 'dir') throw new DecryptionError(`JWE alg must be dir, got ${header.alg}`);
   if (header.enc !== enc) throw new DecryptionError(`JWE enc must be ${enc}, got ${header.enc}`);
@@ -82,7 +82,7 @@ export async function encryptCRes(payload: object, sessionKey: Uint8Array, enc: 
 }
 
 /** Encrypts a message of either direction; jose draws a random IV per message. */
-export async function encryptMessage(payload: object, sessionKey: Uint8Array, enc: ContentEnc, kid: string, direction: Direction): Promise<string> {
+async function encryptMessage(payload: object, sessionKey: Uint8Array, enc: ContentEnc, kid: string, direction: Direction): Promise<string> {
   return new CompactEncrypt(encoder.encode(JSON.stringify(payload)))
     .setProtectedHeader({ alg: 'dir', enc, kid })
     .encrypt(contentKey(sessionKey, enc, direction));

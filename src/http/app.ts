@@ -47,13 +47,13 @@ function newLimiter(deps: AppDeps): RateLimiter {
 }
 
 /** The routes of the 3DS flows (the lean dispatcher's table). */
-export function flowRoutes(deps: AppDeps): FlowRoute[] {
+function flowRoutes(deps: AppDeps): FlowRoute[] {
   const p = deps.protocol;
   return p ? [...apiRoutes(p), ...acsRoutes(p), ...appChallengeRoutes(p)] : [];
 }
 
 /** The route groups only Express serves, in match order. */
-export function expressRoutes(deps: AppDeps): { name: string; handler: Router }[] {
+function expressRoutes(deps: AppDeps): { name: string; handler: Router }[] {
   const c = deps.config();
   const out: { name: string; handler: Router }[] = [];
   // First when enabled, so every response (health included) carries X-Worker-Id for the tests.

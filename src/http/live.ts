@@ -26,7 +26,7 @@ export interface Live {
   baseUrl(port: number | undefined): string;
 }
 
-export function parseTrustProxy(v: string): boolean | number | string[] {
+function parseTrustProxy(v: string): boolean | number | string[] {
   if (v === 'true') return true;
   if (v === 'false' || v === '') return false;
   if (/^[0-9]+$/.test(v)) return Number(v);
@@ -47,7 +47,7 @@ function controlPaths(m: Config['monitoring']): (path: string) => boolean {
   return (path) => path === health || path.startsWith(healthSub) || path === metrics || path === '/admin' || path.startsWith('/admin/');
 }
 
-export function buildLive(config: Config): Live {
+function buildLive(config: Config): Live {
   const trustSetting = parseTrustProxy(config.http.trustProxy);
   const f = config.faults;
   const baseFixed = config.server.publicUrl ? publicBaseUrl(config) : undefined;

@@ -14,7 +14,7 @@ import { Reloader } from './reloader.js';
 import { Supervisor } from './supervisor.js';
 
 /** Exit code for a configuration that does not validate (EX_CONFIG). */
-export const EXIT_CONFIG = 78;
+const EXIT_CONFIG = 78;
 
 /** Signals that reached the process before runPrimary installed its handlers (see main.ts). */
 export interface EarlySignals {

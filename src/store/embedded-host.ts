@@ -67,7 +67,7 @@ export function machineMemory(): MachineMemory {
 }
 
 /** The memory the process may use: the container's limit when it has one below the machine's memory. */
-export function usableMemory(m: MachineMemory): number {
+function usableMemory(m: MachineMemory): number {
   return m.constrainedBytes > 0 && m.constrainedBytes < m.totalBytes ? m.constrainedBytes : m.totalBytes;
 }
 

@@ -15,7 +15,7 @@ import { createCryptoService } from '../../src/crypto/crypto-service.js';
 import { createApp } from '../../src/http/app.js';
 import { createProtocol } from '../../src/protocol/protocol.js';
 import { isFinalRecord, type TransactionRecord } from '../../src/protocol/transaction/record.js';
-import { createStore } from '../../src/store/index.js';
+import { createStore } from '../../src/store/create-store.js';
 import { testDeps } from '../helpers/app-deps.js';
 import { testConfig } from '../protocol/helpers.js';
 import { JAVA_RUNS } from './runs.js';

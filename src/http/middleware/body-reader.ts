@@ -23,7 +23,7 @@ function kindOf(contentType: string | undefined): BodyKind {
 export const MAX_JSON_DEPTH = 32;
 
 /** Iterative, so the check itself cannot overflow the stack. */
-export function jsonDepthAbove(value: unknown, max: number): boolean {
+function jsonDepthAbove(value: unknown, max: number): boolean {
   const stack: [unknown, number][] = [[value, 1]];
   while (stack.length > 0) {
     const [v, depth] = stack.pop() as [unknown, number];
@@ -34,7 +34,7 @@ export function jsonDepthAbove(value: unknown, max: number): boolean {
   return false;
 }
 
-export function isJsonRequest(req: IncomingMessage): boolean {
+function isJsonRequest(req: IncomingMessage): boolean {
   return kindOf(req.headers['content-type']) === 'json';
 }
 

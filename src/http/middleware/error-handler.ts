@@ -7,7 +7,7 @@ import { StoreConflictError, StoreUnavailableError } from '../../store/store.js'
 import type { Exchange } from '../exchange.js';
 import { sendJson } from '../reply.js';
 
-export function toAppError(err: unknown): AppError {
+function toAppError(err: unknown): AppError {
   if (err instanceof AppError) return err;
   if (err instanceof StoreUnavailableError) return new AppError('STORE_UNAVAILABLE', err.message);
   if (err instanceof StoreConflictError) return new AppError('CONFLICTING_REPEAT', 'the transaction was changed concurrently; retry');

@@ -9,7 +9,7 @@ import type { LeaseGrant, LeaseRequest, LeaseSource } from './lease-store.js';
 
 // KEYS[1] counter; ARGV: windowMs, max, want, divisor. Returns {granted, used, pttl}. A key without an
 // expiry (new, or one a lease just created) opens a window of windowMs.
-export const LEASE_SCRIPT = `
+const LEASE_SCRIPT = `
 local used = tonumber(redis.call('GET', KEYS[1]) or '0')
 local ttl = redis.call('PTTL', KEYS[1])
 local remaining = tonumber(ARGV[2]) - used

@@ -10,7 +10,7 @@ import { type CryptoService, createCryptoService } from '../../../src/crypto/cry
 import { createApp } from '../../../src/http/app.js';
 import { createProtocol, type Protocol } from '../../../src/protocol/protocol.js';
 import { isFinalRecord, type TransactionRecord } from '../../../src/protocol/transaction/record.js';
-import { createStore } from '../../../src/store/index.js';
+import { createStore } from '../../../src/store/create-store.js';
 import type { TransactionStore } from '../../../src/store/store.js';
 import { testDeps } from '../../helpers/app-deps.js';
 import { type SdkEnc, TestSdk } from '../../helpers/sdk.js';
