@@ -9,7 +9,15 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { type BaselineRef, type BenchGroup, type Measurement, median, type Scenario, type ScenarioGroup, type StepFigures } from './bench/harness.js';
+import {
+  type BaselineRef,
+  type BenchGroup,
+  type Measurement,
+  median,
+  type Scenario,
+  type ScenarioGroup,
+  type StepFigures,
+} from './bench/harness.js';
 import { APP_GROUP } from './bench/scenarios-app.js';
 import { HTTP_GROUP } from './bench/scenarios-http.js';
 import { STORE_GROUP } from './bench/scenarios-store.js';
@@ -25,12 +33,18 @@ const OPTIONS = {
   rounds: { type: 'string', default: '3', arg: 'N', doc: 'rounds; every scenario runs once per round, interleaved' },
   seconds: { type: 'string', default: '5', arg: 'S', doc: 'seconds per scenario and round' },
   warmup: { type: 'string', default: '1', arg: 'S', doc: 'seconds of unrecorded load per scenario before round 1 (0: none)' },
-  only: { type: 'string', default: '.', arg: 'REGEX', doc: 'only scenarios whose name matches, and the baselines they compare with (default: all)' },
+  only: {
+    type: 'string',
+    default: '.',
+    arg: 'REGEX',
+    doc: 'only scenarios whose name matches, and the baselines they compare with (default: all)',
+  },
   help: { type: 'boolean', short: 'h', default: false, arg: '', doc: 'print this help and run nothing' },
 } as const;
 
 function usage(): string {
-  const flag = (name: string, o: { short?: string; arg: string }) => `${'short' in o && o.short ? `-${o.short}, ` : ''}--${name}${o.arg ? ` ${o.arg}` : ''}`;
+  const flag = (name: string, o: { short?: string; arg: string }) =>
+    `${'short' in o && o.short ? `-${o.short}, ` : ''}--${name}${o.arg ? ` ${o.arg}` : ''}`;
   const width = Math.max(...Object.entries(OPTIONS).map(([n, o]) => flag(n, o).length));
   const options = Object.entries(OPTIONS).map(
     ([n, o]) => `  ${flag(n, o).padEnd(width)}  ${o.doc}${o.type === 'string' && n !== 'only' ? ` (default ${o.default})` : ''}`,
@@ -84,7 +98,8 @@ function parseOptions(argv: string[]): BenchOptions | 'help' {
   };
   const groupName = str('group');
   const groups = groupName === 'all' ? [...GROUPS] : GROUPS.filter((g) => g.name === groupName);
-  if (groups.length === 0) throw new UsageError(`--group must be all or one of ${GROUPS.map((g) => g.name).join(', ')}, not '${groupName}'`);
+  if (groups.length === 0)
+    throw new UsageError(`--group must be all or one of ${GROUPS.map((g) => g.name).join(', ')}, not '${groupName}'`);
   let only: RegExp;
   try {
     only = new RegExp(str('only'));
@@ -174,7 +189,9 @@ async function main(): Promise<void> {
       }
     }
     const all = parts.flatMap((p) => p.scenarios);
-    scenarios = all.filter((s) => only.test(s.name) || all.some((o) => only.test(o.name) && o.baseline?.some((b) => refOf(b).name === s.name)));
+    scenarios = all.filter(
+      (s) => only.test(s.name) || all.some((o) => only.test(o.name) && o.baseline?.some((b) => refOf(b).name === s.name)),
+    );
     const run = async (s: Scenario, secs: number, label: string) => {
       try {
         return await s.run(secs);
@@ -197,7 +214,9 @@ async function main(): Promise<void> {
         process.stderr.write(`[${done + 1}/${total}] round ${r}/${rounds} (~${duration(left)} left): ${s.name} …`);
         const m = await run(s, seconds, `round ${r}`);
         done++;
-        process.stderr.write(` ${fmt(m.rps)} ${s.unit ?? 'req'}/s, p99 ${fmt(m.p99ms)} ms${m.primaryCpuShare !== undefined ? `, primary ${Math.round(m.primaryCpuShare * 100)}% of CPU` : ''}\n`);
+        process.stderr.write(
+          ` ${fmt(m.rps)} ${s.unit ?? 'req'}/s, p99 ${fmt(m.p99ms)} ms${m.primaryCpuShare !== undefined ? `, primary ${Math.round(m.primaryCpuShare * 100)}% of CPU` : ''}\n`,
+        );
         if (!results.has(s.name)) results.set(s.name, []);
         results.get(s.name)?.push(m);
       }
@@ -265,7 +284,8 @@ async function main(): Promise<void> {
     lines.push('', '| flow | step | p50 ms | p99 ms |', '|---|---|---|---|');
     for (const r of flows) {
       for (const [step, f] of Object.entries(r.steps ?? {})) lines.push(`| ${r.scenario} | ${step} | ${fmt(f.p50ms)} | ${fmt(f.p99ms)} |`);
-      if (r.driverCpuUsPerFlow !== undefined) lines.push(`| ${r.scenario} | (flow driver CPU per flow: ${fmt(r.driverCpuUsPerFlow)} µs) | | |`);
+      if (r.driverCpuUsPerFlow !== undefined)
+        lines.push(`| ${r.scenario} | (flow driver CPU per flow: ${fmt(r.driverCpuUsPerFlow)} µs) | | |`);
     }
   }
   const machine = `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
@@ -275,7 +295,10 @@ async function main(): Promise<void> {
   const dir = path.join(ROOT, 'bench-results');
   mkdirSync(dir, { recursive: true });
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-  writeFileSync(path.join(dir, `bench-${stamp}.json`), JSON.stringify({ machine, rounds, seconds, warmup, date: new Date().toISOString(), rows }, null, 2));
+  writeFileSync(
+    path.join(dir, `bench-${stamp}.json`),
+    JSON.stringify({ machine, rounds, seconds, warmup, date: new Date().toISOString(), rows }, null, 2),
+  );
   writeFileSync(path.join(dir, `bench-${stamp}.svg`), svg(rows));
   process.stdout.write(`\nwritten: bench-results/bench-${stamp}.json and .svg\n`);
 }

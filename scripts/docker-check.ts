@@ -74,7 +74,6 @@ function parseEnv(args: string): Record<string, string> {
 
 const HOST_ONLY = [/^apt-get\b/, /^rm -rf \/var\/lib\/apt/, /^chown\b/];
 
-
 function dockerignore(): string[] {
   const f = path.join(ROOT, '.dockerignore');
   return existsSync(f)
@@ -134,7 +133,9 @@ export async function dockerCheck(opts: { keep?: boolean; timeoutMs?: number } =
             const dest = parts.pop() as string;
             for (const src of parts) {
               const source = from ? inStage(from, src, '/') : path.join(ROOT, src);
-              const target = dest.endsWith('/') ? path.join(inStage(stage.name, dest, workdir), path.basename(src)) : inStage(stage.name, dest, workdir);
+              const target = dest.endsWith('/')
+                ? path.join(inStage(stage.name, dest, workdir), path.basename(src))
+                : inStage(stage.name, dest, workdir);
               mkdirSync(path.dirname(target), { recursive: true });
               cpSync(source, target, {
                 recursive: true,
@@ -188,7 +189,8 @@ export async function dockerCheck(opts: { keep?: boolean; timeoutMs?: number } =
     Object.assign(env, { PORT: String(port), HOST: '127.0.0.1', WORKERS: '2', PATH: process.env.PATH ?? '' });
     // The init of the image when the host has it (CI installs tini); else the CMD alone.
     const init = report.entrypoint.length > 0 && existsSync(report.entrypoint[0] as string) ? report.entrypoint : [];
-    if (report.entrypoint.length > 0 && init.length === 0) report.skipped.push(`ENTRYPOINT ${report.entrypoint.join(' ')} (not on this host)`);
+    if (report.entrypoint.length > 0 && init.length === 0)
+      report.skipped.push(`ENTRYPOINT ${report.entrypoint.join(' ')} (not on this host)`);
     const argv = [...init, ...final.cmd];
     const child = spawn(argv[0] as string, argv.slice(1), { cwd: appDir, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
@@ -209,7 +211,11 @@ export async function dockerCheck(opts: { keep?: boolean; timeoutMs?: number } =
       await new Promise((r) => setTimeout(r, 200));
     }
     if (report.healthcheck.length > 0) {
-      const hc = spawnSync(report.healthcheck[0] as string, report.healthcheck.slice(1), { cwd: appDir, env: { ...process.env, ...env }, encoding: 'utf8' });
+      const hc = spawnSync(report.healthcheck[0] as string, report.healthcheck.slice(1), {
+        cwd: appDir,
+        env: { ...process.env, ...env },
+        encoding: 'utf8',
+      });
       report.healthcheckExit = hc.status;
     }
     child.kill('SIGTERM');

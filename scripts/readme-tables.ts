@@ -31,7 +31,10 @@ function schemaRows(): { key: string; env: string; default: string; doc: string 
 }
 
 export function configTable(): string {
-  const rows = schemaRows().map((r) => `| \`${r.key}\` | ${r.env ? `\`${r.env}\`` : ''} | ${cell(r.default === undefined ? '' : `\`${r.default}\``)} | ${cell(r.doc)} |`);
+  const rows = schemaRows().map(
+    (r) =>
+      `| \`${r.key}\` | ${r.env ? `\`${r.env}\`` : ''} | ${cell(r.default === undefined ? '' : `\`${r.default}\``)} | ${cell(r.doc)} |`,
+  );
   return ['| key | environment | default | meaning |', '|---|---|---|---|', ...rows].join('\n');
 }
 
@@ -42,7 +45,8 @@ export function errorTable(): string {
 
 export function metricsTable(): string {
   const rows = METRIC_DECLS.map(
-    (m) => `| \`${m.name}\` | ${m.type} | ${m.labels.map((l) => `\`${l}\``).join(', ')} | ${'primary' in m && m.primary ? 'primary' : 'workers'} | ${cell(m.help)} |`,
+    (m) =>
+      `| \`${m.name}\` | ${m.type} | ${m.labels.map((l) => `\`${l}\``).join(', ')} | ${'primary' in m && m.primary ? 'primary' : 'workers'} | ${cell(m.help)} |`,
   );
   return ['| series | type | labels | from | meaning |', '|---|---|---|---|---|', ...rows].join('\n');
 }

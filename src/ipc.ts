@@ -143,7 +143,12 @@ export function batchedSender<M extends RpcCall | RpcReply>(
 }
 
 export function isOurs<T extends { type: string }>(msg: unknown): msg is T {
-  return typeof msg === 'object' && msg !== null && typeof (msg as { type?: unknown }).type === 'string' && (msg as { type: string }).type.startsWith('m3ds:');
+  return (
+    typeof msg === 'object' &&
+    msg !== null &&
+    typeof (msg as { type?: unknown }).type === 'string' &&
+    (msg as { type: string }).type.startsWith('m3ds:')
+  );
 }
 
 export class RpcError extends Error {
@@ -214,5 +219,7 @@ export class RpcClient {
   }
 }
 
-export type RpcHandler<M extends RpcMethod> = (params: RpcMethods[M]['params']) => Promise<RpcMethods[M]['result']> | RpcMethods[M]['result'];
+export type RpcHandler<M extends RpcMethod> = (
+  params: RpcMethods[M]['params'],
+) => Promise<RpcMethods[M]['result']> | RpcMethods[M]['result'];
 export type RpcHandlers = { [M in RpcMethod]?: RpcHandler<M> };

@@ -2,7 +2,7 @@
 // number is never written whole: the values of general lines (messages, fields of any shape, errors) are
 // masked before pino serializes them, with a cheap pre-check that spares the regex almost every string;
 // the per-request access line has known fields and masks only the two a client can choose.
-import { type DestinationStream, pino, type Logger as PinoLogger } from 'pino';
+import { type DestinationStream, type Logger as PinoLogger, pino } from 'pino';
 import type { LogLevel } from './config/index.js';
 
 const LEVELS: Record<LogLevel, number> = { trace: 10, debug: 20, info: 30, warn: 40, error: 50, fatal: 60, silent: 100 };
@@ -117,7 +117,8 @@ export function createLogger(level: LogLevel, base: LogFields = {}, out: LogOutp
     serializers: { err: (v: unknown) => v },
   };
   const root = pino(options, destination(out));
-  const fatal = typeof out !== 'function' && !out.sync ? fatalWriter(pino({ ...options, base: null }, destination({ sync: true }))) : undefined;
+  const fatal =
+    typeof out !== 'function' && !out.sync ? fatalWriter(pino({ ...options, base: null }, destination({ sync: true }))) : undefined;
   return facade({ level, threshold: LEVELS[level] }, root, fatal);
 }
 
@@ -236,7 +237,8 @@ function maskValue(v: unknown, ancestors: object[]): unknown {
 function maskObject(o: object, ancestors: object[]): unknown {
   if (ancestors.includes(o)) return '[Circular]';
   if (ancestors.length >= MAX_DEPTH) return '[too deep]';
-  if (o instanceof Error) return { name: maskPans(o.name), message: maskPans(o.message), stack: o.stack === undefined ? undefined : maskPans(o.stack) };
+  if (o instanceof Error)
+    return { name: maskPans(o.name), message: maskPans(o.message), stack: o.stack === undefined ? undefined : maskPans(o.stack) };
   const toJSON = (o as { toJSON?: unknown }).toJSON;
   if (typeof toJSON === 'function') {
     ancestors.push(o);

@@ -104,7 +104,9 @@ describe('architecture: import direction', () => {
   it('would catch a flow importing another flow, or the protocol kernel importing a flow', () => {
     // The walk reaches the nested flow folders, so the rule sees their real imports.
     expect(edges()).to.deep.include(['protocol/flows/authenticate/authenticate.ts', 'protocol/transaction/lifecycle.ts']);
-    expect(edgeProblem('protocol/flows/browser-challenge/browser-challenge.ts', 'protocol/flows/results/results.ts')).to.match(/another flow/);
+    expect(edgeProblem('protocol/flows/browser-challenge/browser-challenge.ts', 'protocol/flows/results/results.ts')).to.match(
+      /another flow/,
+    );
     expect(edgeProblem('protocol/flows/app-challenge/app-prepare.ts', 'protocol/flows/authenticate/areq.ts')).to.match(/another flow/);
     expect(edgeProblem('protocol/transaction/lifecycle.ts', 'protocol/flows/results/results.ts')).to.match(/kernel never imports a flow/);
     expect(edgeProblem('protocol/core.ts', 'protocol/flows/app-challenge/app-prepare.ts')).to.match(/kernel never imports a flow/);
@@ -144,7 +146,9 @@ describe('architecture: unit and integration tests', () => {
   it('starts no process or external server from a test file outside test/integration/', () => {
     const files = walk(TEST).filter((f) => f.endsWith('.test.ts'));
     expect(files.filter((f) => f.includes(`${path.sep}integration${path.sep}`)).length).to.be.greaterThan(5);
-    const problems = files.map((f) => unitFileProblem(path.relative(TEST, f), readFileSync(f, 'utf8'))).filter((p): p is string => p !== null);
+    const problems = files
+      .map((f) => unitFileProblem(path.relative(TEST, f), readFileSync(f, 'utf8')))
+      .filter((p): p is string => p !== null);
     expect(problems).to.deep.equal([]);
   });
 

@@ -94,7 +94,17 @@ describe('docs: SPEC and DESIGN citations', () => {
       `// lists and ranges: SPEC ${SECTION}1, ${SECTION}7 and SPEC ${SECTION}3.1–3.10`,
     ].join('\n');
     const found = citationsIn('src/x.ts', text);
-    expect(found.map((c) => `${c.doc}${c.section}`)).to.deep.equal(['SPEC1', 'SPEC3.1', 'DESIGN2', 'SPEC2', 'SPEC3.2', 'SPEC1', 'SPEC7', 'SPEC3.1', 'SPEC3.10']);
+    expect(found.map((c) => `${c.doc}${c.section}`)).to.deep.equal([
+      'SPEC1',
+      'SPEC3.1',
+      'DESIGN2',
+      'SPEC2',
+      'SPEC3.2',
+      'SPEC1',
+      'SPEC7',
+      'SPEC3.1',
+      'SPEC3.10',
+    ]);
     expect(dangling(found, { SPEC: fixture, DESIGN: new Set(['1', '2']) })).to.deep.equal([
       `src/x.ts:2 SPEC ${SECTION}2 (no such heading in docs/spec.md)`,
       `src/x.ts:2 SPEC ${SECTION}3.2 (no such heading in docs/spec.md)`,

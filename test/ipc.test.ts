@@ -9,7 +9,10 @@ const call = (id: number): RpcCall => ({ type: 'm3ds:rpc', id, method: 'store.op
 describe('ipc: batchedSender', () => {
   it('writes the messages of one turn as one batch, in order, at the end of the turn', async () => {
     const writes: unknown[] = [];
-    const send = batchedSender<RpcCall>((m) => writes.push(m) > 0, () => true);
+    const send = batchedSender<RpcCall>(
+      (m) => writes.push(m) > 0,
+      () => true,
+    );
     for (let i = 1; i <= 3; i++) expect(send(call(i))).to.equal(true);
     expect(writes).to.deep.equal([]);
     await nextTurn();
@@ -18,7 +21,10 @@ describe('ipc: batchedSender', () => {
 
   it('writes a lone message as itself, and a later turn as a write of its own', async () => {
     const writes: unknown[] = [];
-    const send = batchedSender<RpcCall>((m) => writes.push(m) > 0, () => true);
+    const send = batchedSender<RpcCall>(
+      (m) => writes.push(m) > 0,
+      () => true,
+    );
     send(call(1));
     await nextTurn();
     send(call(2));
@@ -29,7 +35,10 @@ describe('ipc: batchedSender', () => {
 
   it('refuses when the channel is closed, writing nothing', async () => {
     const writes: unknown[] = [];
-    const send = batchedSender<RpcCall>((m) => writes.push(m) > 0, () => false);
+    const send = batchedSender<RpcCall>(
+      (m) => writes.push(m) > 0,
+      () => false,
+    );
     expect(send(call(1))).to.equal(false);
     await nextTurn();
     expect(writes).to.deep.equal([]);

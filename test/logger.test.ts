@@ -30,7 +30,16 @@ describe('logger', () => {
 
     it('pre-checks exactly the strings that hold a run of 13 or more digits', () => {
       const withRun = (s: string) => /[0-9]{13}/.test(s);
-      const fixed = ['', '1234567890123', 'x1234567890123', '123456789012x', 'ab123456789012cd1234567890123', '123456789012 123456789012', '0'.repeat(40), 'a'.repeat(12) + '1'.repeat(13)];
+      const fixed = [
+        '',
+        '1234567890123',
+        'x1234567890123',
+        '123456789012x',
+        'ab123456789012cd1234567890123',
+        '123456789012 123456789012',
+        '0'.repeat(40),
+        'a'.repeat(12) + '1'.repeat(13),
+      ];
       for (const s of fixed) expect(hasPanRun(s), s).to.equal(withRun(s));
       // Random strings of digits with a few separators, at every length and offset near the threshold.
       let seed = 42;
@@ -185,15 +194,50 @@ describe('logger', () => {
       log.access({ method: 'POST', route: '/3ds/authenticate', status: 200, durationMs: 1.234, requestId: uuid, transId: uuid });
       log.access({ method: 'GET', route: 'unmatched', status: 404, durationMs: 0.5, requestId: 'abc', transId: undefined });
       const [a, b] = parsed();
-      expect(Object.keys(a as object)).to.deep.equal(['level', 'time', 'pid', 'role', 'msg', 'method', 'route', 'status', 'durationMs', 'requestId', 'transId']);
-      expect(a).to.include({ level: 'info', msg: 'request', method: 'POST', route: '/3ds/authenticate', status: 200, durationMs: 1.234, requestId: uuid, transId: uuid });
+      expect(Object.keys(a as object)).to.deep.equal([
+        'level',
+        'time',
+        'pid',
+        'role',
+        'msg',
+        'method',
+        'route',
+        'status',
+        'durationMs',
+        'requestId',
+        'transId',
+      ]);
+      expect(a).to.include({
+        level: 'info',
+        msg: 'request',
+        method: 'POST',
+        route: '/3ds/authenticate',
+        status: 200,
+        durationMs: 1.234,
+        requestId: uuid,
+        transId: uuid,
+      });
       expect(b).to.include({ status: 404, requestId: 'abc' }).and.not.have.property('transId');
     });
 
     it('masks a digit run a client put in the request id or the transaction id', () => {
       const { log, raw, parsed } = capture();
-      log.access({ method: 'POST', route: '/3ds/version', status: 200, durationMs: 1, requestId: 'order:4111111111111111', transId: '5200000000004001' });
-      log.access({ method: 'POST', route: '/3ds/version', status: 200, durationMs: 1, requestId: '4000400040004001', transId: '"4111111111111111\n' });
+      log.access({
+        method: 'POST',
+        route: '/3ds/version',
+        status: 200,
+        durationMs: 1,
+        requestId: 'order:4111111111111111',
+        transId: '5200000000004001',
+      });
+      log.access({
+        method: 'POST',
+        route: '/3ds/version',
+        status: 200,
+        durationMs: 1,
+        requestId: '4000400040004001',
+        transId: '"4111111111111111\n',
+      });
       expect(raw.join('')).to.not.match(PANS);
       const [a, b] = parsed();
       expect(a).to.include({ requestId: 'order:411111******1111', transId: '520000******4001' });

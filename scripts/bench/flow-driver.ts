@@ -68,7 +68,13 @@ function send(agent: http.Agent, base: URL, method: string, urlPath: string, typ
     const req = http.request({ agent, host: base.hostname, port: base.port, method, path: urlPath, headers }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, type: String(res.headers['content-type'] ?? ''), body: Buffer.concat(chunks).toString('utf8') }));
+      res.on('end', () =>
+        resolve({
+          status: res.statusCode ?? 0,
+          type: String(res.headers['content-type'] ?? ''),
+          body: Buffer.concat(chunks).toString('utf8'),
+        }),
+      );
       res.on('error', reject);
     });
     req.on('error', reject);
@@ -124,7 +130,9 @@ function browserFlow(agent: http.Agent, base: URL): (t: Timing) => Promise<void>
     const v = await t('version', () => send(agent, base, 'POST', '/3ds/version', JSON_TYPE, versionBody));
     const id = expectAnswer('version', v, JSON_TYPE, (b) => {
       const r = json(b);
-      return typeof r.threeDSServerTransID === 'string' && Array.isArray(r.cardRanges) && r.cardRanges.length === 1 ? r.threeDSServerTransID : undefined;
+      return typeof r.threeDSServerTransID === 'string' && Array.isArray(r.cardRanges) && r.cardRanges.length === 1
+        ? r.threeDSServerTransID
+        : undefined;
     });
     const areqBody = JSON.stringify({ ...areq, threeDSServerTransID: id });
     const a = await t('authenticate', () => send(agent, base, 'POST', '/3ds/authenticate', JSON_TYPE, areqBody));
@@ -173,7 +181,8 @@ function appFlow(agent: http.Agent, base: URL, concurrency: number): (t: Timing)
       } else {
         // As startChallenge, without verifying the signature and certificate again (see the file header).
         const signed = JSON.parse(Buffer.from(ids.acsSignedContent.split('.')[1] ?? '', 'base64url').toString('utf8')) as AcsSignedContent;
-        if (signed.sdkEphemPubKey?.x !== sdk.ephemPubKey.x || signed.sdkEphemPubKey?.y !== sdk.ephemPubKey.y) throw new Error('acsSignedContent does not echo the SDK key');
+        if (signed.sdkEphemPubKey?.x !== sdk.ephemPubKey.x || signed.sdkEphemPubKey?.y !== sdk.ephemPubKey.y)
+          throw new Error('acsSignedContent does not echo the SDK key');
         sdk.acsTransID = ids.acsTransID;
         sdk.threeDSServerTransID = ids.threeDSServerTransID;
         sdk.messageVersion = ids.messageVersion;
@@ -252,7 +261,15 @@ process.on('message', (m: DriverRequest) => {
   if (m?.type !== 'run') return;
   runFlows(m).then(
     (r) => process.send?.(r),
-    (err: Error) => process.send?.({ flows: 0, elapsedS: 0, flow: { p50ms: 0, p99ms: 0 }, steps: {}, unexpected: [{ step: '(driver)', why: err.message, count: 1 }], driverCpuUs: 0 } satisfies DriverResult),
+    (err: Error) =>
+      process.send?.({
+        flows: 0,
+        elapsedS: 0,
+        flow: { p50ms: 0, p99ms: 0 },
+        steps: {},
+        unexpected: [{ step: '(driver)', why: err.message, count: 1 }],
+        driverCpuUs: 0,
+      } satisfies DriverResult),
   );
 });
 process.on('disconnect', () => process.exit(0));

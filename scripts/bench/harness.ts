@@ -13,8 +13,8 @@ import { freePort } from '../free-port.js';
 import type { DriverRequest, DriverResult } from './flow-driver.js';
 import { parseWrkOutput, type WrkTarget, wrkScript } from './wrk-script.js';
 
-export { freePort };
 export type { WrkTarget };
+export { freePort };
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 
@@ -178,7 +178,19 @@ export async function runWrk(t: WrkTarget, seconds: number, cpu: CpuTarget): Pro
     const script = path.join(dir, 's.lua');
     writeFileSync(script, wrkScript(t));
     const window = cpuWindow(cpu);
-    const args = ['-t', String(t.threads ?? 1), '-c', String(t.connections ?? 32), '-d', `${seconds}s`, '-s', script, t.url, '--', runNonce()];
+    const args = [
+      '-t',
+      String(t.threads ?? 1),
+      '-c',
+      String(t.connections ?? 32),
+      '-d',
+      `${seconds}s`,
+      '-s',
+      script,
+      t.url,
+      '--',
+      runNonce(),
+    ];
     const out = await new Promise<string>((resolve, reject) => {
       const p = spawn('wrk', args, { stdio: ['ignore', 'pipe', 'pipe'] });
       let o = '';
@@ -200,7 +212,9 @@ export async function runWrk(t: WrkTarget, seconds: number, cpu: CpuTarget): Pro
       throw new ScenarioFailure(
         `${t.method ?? (t.body !== undefined ? 'POST' : 'GET')} ${t.url}: ${r.ok} expected answers (HTTP ${expected}${t.bodyIncludes ? ` with ${t.bodyIncludes}` : ''}) of ${r.requests}` +
           (bad ? `; unexpected: ${bad}` : '') +
-          (socket > 0 ? `; socket errors: connect ${r.connectErrors}, read ${r.readErrors}, write ${r.writeErrors}, timeout ${r.timeouts}` : '') +
+          (socket > 0
+            ? `; socket errors: connect ${r.connectErrors}, read ${r.readErrors}, write ${r.writeErrors}, timeout ${r.timeouts}`
+            : '') +
           (r.sample ? `; first unexpected body: ${r.sample}` : ''),
       );
     }
@@ -228,7 +242,10 @@ export function flowDriver(): FlowDriver {
   let child: ChildProcess | undefined;
   let pending: { resolve: (r: DriverResult) => void; reject: (e: Error) => void } | undefined;
   const start = lazy(async () => {
-    const c = fork(path.join(HERE, 'flow-driver.ts'), [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const c = fork(path.join(HERE, 'flow-driver.ts'), [], {
+      execArgv: ['--import', 'tsx'],
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
     c.on('message', (m) => {
       const p = pending;
       pending = undefined;
@@ -254,7 +271,9 @@ export function flowDriver(): FlowDriver {
       const { cpu: cpuS, primaryShare } = window();
       if (r.unexpected.length > 0 || r.flows === 0) {
         const lines = r.unexpected.map((u) => `${u.count}× step ${u.step}: ${u.why}${u.sample ? ` — ${u.sample}` : ''}`);
-        throw new ScenarioFailure(`${req.kind} flow at ${req.base}: ${r.flows} complete flows; unexpected answers: ${lines.join('; ') || 'none (no flow completed)'}`);
+        throw new ScenarioFailure(
+          `${req.kind} flow at ${req.base}: ${r.flows} complete flows; unexpected answers: ${lines.join('; ') || 'none (no flow completed)'}`,
+        );
       }
       return {
         requests: r.flows,
@@ -298,7 +317,12 @@ export async function startProcess(
   port: number,
   opts: { cwd?: string } = {},
 ): Promise<ChildProcess> {
-  const p = spawn(cmd, args, { env: cleanEnv(env), stdio: ['ignore', 'ignore', 'inherit'], detached: true, ...(opts.cwd && { cwd: opts.cwd }) });
+  const p = spawn(cmd, args, {
+    env: cleanEnv(env),
+    stdio: ['ignore', 'ignore', 'inherit'],
+    detached: true,
+    ...(opts.cwd && { cwd: opts.cwd }),
+  });
   const deadline = Date.now() + 90_000;
   while (Date.now() < deadline) {
     if (p.exitCode !== null) throw new Error(`${cmd} ${args.join(' ')} exited with ${p.exitCode}`);
@@ -334,7 +358,22 @@ export interface BenchRedis {
 export async function startBenchRedis(): Promise<BenchRedis> {
   const port = await freePort();
   const dir = mkdtempSync(path.join(os.tmpdir(), 'm3ds-bench-redis-'));
-  const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no', '--protected-mode', 'no', '--logfile', path.join(dir, 'redis.log')];
+  const args = [
+    '--port',
+    String(port),
+    '--bind',
+    '127.0.0.1',
+    '--dir',
+    dir,
+    '--save',
+    '',
+    '--appendonly',
+    'no',
+    '--protected-mode',
+    'no',
+    '--logfile',
+    path.join(dir, 'redis.log'),
+  ];
   try {
     const p = await startProcess('redis-server', args, {}, (pt) => redisPing(pt), port);
     return {

@@ -9,8 +9,8 @@ import path from 'node:path';
 import { Redis } from 'ioredis';
 import { loadConfig } from '../../src/config/index.js';
 import { AppError } from '../../src/errors.js';
-import { challengePage } from '../../src/http/views/challenge-page.js';
 import { autoPostPage } from '../../src/http/views/auto-post-page.js';
+import { challengePage } from '../../src/http/views/challenge-page.js';
 import { newNonce, renderPage } from '../../src/http/views/page.js';
 import { createLogger } from '../../src/logger.js';
 import { createMetrics } from '../../src/metrics.js';
@@ -35,7 +35,8 @@ async function once<T>(fn: (c: Redis) => Promise<T>): Promise<T> {
   }
 }
 
-const CREATE = "if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end redis.call('HSET', KEYS[1], 'v', 1, 'r', ARGV[1]) redis.call('EXPIRE', KEYS[1], ARGV[2]) return 1";
+const CREATE =
+  "if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end redis.call('HSET', KEYS[1], 'v', 1, 'r', ARGV[1]) redis.call('EXPIRE', KEYS[1], ARGV[2]) return 1";
 const UPDATE =
   "local v = redis.call('HGET', KEYS[1], 'v') if not v then return -1 end if tonumber(v) ~= tonumber(ARGV[1]) then return 0 end redis.call('HSET', KEYS[1], 'v', tonumber(v) + 1, 'r', ARGV[2]) redis.call('EXPIRE', KEYS[1], ARGV[3]) return 1";
 
@@ -53,7 +54,8 @@ function naiveStore(): TransactionStore<TransactionRecord> {
     },
     get: read,
     async update(id, expectedVersion, value, opts) {
-      if ((await once((c) => c.eval(UPDATE, 1, key(id), expectedVersion, JSON.stringify(value), TTL))) !== 1) throw new StoreConflictError(id);
+      if ((await once((c) => c.eval(UPDATE, 1, key(id), expectedVersion, JSON.stringify(value), TTL))) !== 1)
+        throw new StoreConflictError(id);
       if (opts?.acsTransID) await once((c) => c.set(`naive:acs:${opts.acsTransID}`, id, 'EX', TTL));
       return { version: expectedVersion + 1, value };
     },
@@ -71,7 +73,12 @@ function naiveStore(): TransactionStore<TransactionRecord> {
 
 function serve(): void {
   const { config } = loadConfig({ env: { NODE_ENV: 'development', LOG_LEVEL: 'warn' }, configDir: path.resolve(process.cwd(), 'config') });
-  const protocol = createProtocol({ config: () => config, store: naiveStore(), logger: createLogger('warn'), metrics: createMetrics('worker', { defaults: false }) });
+  const protocol = createProtocol({
+    config: () => config,
+    store: naiveStore(),
+    logger: createLogger('warn'),
+    metrics: createMetrics('worker', { defaults: false }),
+  });
   const ctx = { baseUrl: `http://127.0.0.1:${port}` };
   const page = (r: AcsResult): [number, string, string] => {
     if (r.type === 'challenge') return [200, 'text/html; charset=utf-8', renderPage(challengePage(r.view), newNonce())];
@@ -88,7 +95,9 @@ function serve(): void {
     },
     [PATHS.acsSubmit]: async (b) => {
       const f = Object.fromEntries(new URLSearchParams(b));
-      return page(await protocol.submitChallenge({ threeDSServerTransID: f.threeDSServerTransID, value: f.challengeDataEntry ?? f.otp }, ctx));
+      return page(
+        await protocol.submitChallenge({ threeDSServerTransID: f.threeDSServerTransID, value: f.challengeDataEntry ?? f.otp }, ctx),
+      );
     },
   };
   http
@@ -99,7 +108,9 @@ function serve(): void {
         const route = req.method === 'POST' ? routes[req.url ?? ''] : undefined;
         const answer = route
           ? route(Buffer.concat(chunks).toString('utf8')).catch((err: Error): [number, string, string] =>
-              err instanceof AppError ? [err.spec.status, 'application/json', JSON.stringify({ error: err.message })] : [500, 'text/plain', String(err.message)],
+              err instanceof AppError
+                ? [err.spec.status, 'application/json', JSON.stringify({ error: err.message })]
+                : [500, 'text/plain', String(err.message)],
             )
           : Promise.resolve<[number, string, string]>([404, 'text/plain', 'not found']);
         void answer.then(([status, type, body]) => {

@@ -8,7 +8,20 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
-import { type BenchGroup, flowDriver, freePort, httpOk, lazy, type Measurement, runWrk, type Scenario, ScenarioFailure, type ScenarioGroup, startProcess, stopProcess } from './harness.js';
+import {
+  type BenchGroup,
+  flowDriver,
+  freePort,
+  httpOk,
+  lazy,
+  type Measurement,
+  runWrk,
+  type Scenario,
+  ScenarioFailure,
+  type ScenarioGroup,
+  startProcess,
+  stopProcess,
+} from './harness.js';
 
 /** Server variants and scenario names of the group, shared by --help/--only and the scenarios themselves. */
 const VARIANTS: readonly { name: string; env: Record<string, string> }[] = [
@@ -34,7 +47,13 @@ function appAReq(): string {
     messageCategory: '01',
     preferredProtocolVersion: '2.2.0',
     sdkTransID: '@SDK@',
-    sdkInformation: { sdkAppID: '9063b12c-fcde-43c7-b28e-8d0af5520e8a', sdkReferenceNumber: '3DS_LOA_SDK_JTPL_020200_00788', sdkTransID: '@SDK@', sdkMaxTimeout: 5, sdkEphemPubKey: sdkKey() },
+    sdkInformation: {
+      sdkAppID: '9063b12c-fcde-43c7-b28e-8d0af5520e8a',
+      sdkReferenceNumber: '3DS_LOA_SDK_JTPL_020200_00788',
+      sdkTransID: '@SDK@',
+      sdkMaxTimeout: 5,
+      sdkEphemPubKey: sdkKey(),
+    },
     cardholderAccount: { acctNumber: '4000400040004001', cardExpiryDate: '2911' },
     purchase: { purchaseAmount: 4599, purchaseCurrency: '756', purchaseExponent: 2, purchaseDate: '20261121093000' },
     acquirer: { acquirerBin: '400551', acquirerMerchantId: 'MERCHANT-0001' },
@@ -69,7 +88,8 @@ async function signingCeiling(alg: 'PS256' | 'ES256', seconds: number): Promise<
     ),
   );
   const total = counts.reduce((a, b) => a + b, 0);
-  if (counts.some((c) => c === 0)) throw new ScenarioFailure(`signing ceiling ${alg}: a signing process reported no signatures (${counts.join(', ')})`);
+  if (counts.some((c) => c === 0))
+    throw new ScenarioFailure(`signing ceiling ${alg}: a signing process reported no signatures (${counts.join(', ')})`);
   return { requests: total, rps: total / seconds, p50ms: 0, p99ms: 0, cpuUsPerReq: 0 };
 }
 
@@ -94,7 +114,15 @@ async function appScenarios(root: string): Promise<ScenarioGroup> {
       const p = await startProcess(
         process.execPath,
         [path.join(root, 'dist/main.js')],
-        { NODE_ENV: 'development', PORT: String(port), HOST: '127.0.0.1', WORKERS: workers, LOG_LEVEL: 'warn', PUBLIC_URL: `http://127.0.0.1:${port}`, ...v.env },
+        {
+          NODE_ENV: 'development',
+          PORT: String(port),
+          HOST: '127.0.0.1',
+          WORKERS: workers,
+          LOG_LEVEL: 'warn',
+          PUBLIC_URL: `http://127.0.0.1:${port}`,
+          ...v.env,
+        },
         (pt) => httpOk(`http://127.0.0.1:${pt}/health/ready`),
         port,
         { cwd: root },
@@ -111,7 +139,11 @@ async function appScenarios(root: string): Promise<ScenarioGroup> {
       run: async (sec) => {
         const s = await server();
         await loopDelayP99Ms(s.port); // a scrape resets the server's event-loop delay histogram
-        const m = await runWrk({ url: `http://127.0.0.1:${s.port}/3ds/authenticate`, body: appAReq(), bodyIncludes: '"transStatus":"C"' }, sec, s.cpu);
+        const m = await runWrk(
+          { url: `http://127.0.0.1:${s.port}/3ds/authenticate`, body: appAReq(), bodyIncludes: '"transStatus":"C"' },
+          sec,
+          s.cpu,
+        );
         m.extra = { eventLoopDelayP99ms: await loopDelayP99Ms(s.port) };
         return m;
       },

@@ -67,8 +67,21 @@ async function httpScenarios(root: string): Promise<ScenarioGroup> {
   const mock = (env: Record<string, string>, extraCpu: () => number[] = () => []) =>
     lazy(async (): Promise<Server> => {
       const port = await freePort();
-      process.stderr.write(`starting the server (${Object.entries(env).map(([k, v]) => `${k}=${v}`).join(' ') || 'npm start defaults'}) …\n`);
-      const proc = await startProcess(process.execPath, [path.join(root, 'dist/main.js')], { NODE_ENV: 'development', PORT: String(port), HOST: '127.0.0.1', ...env }, (p) => httpOk(url(p, '/health/ready')), port, { cwd: root });
+      process.stderr.write(
+        `starting the server (${
+          Object.entries(env)
+            .map(([k, v]) => `${k}=${v}`)
+            .join(' ') || 'npm start defaults'
+        }) …\n`,
+      );
+      const proc = await startProcess(
+        process.execPath,
+        [path.join(root, 'dist/main.js')],
+        { NODE_ENV: 'development', PORT: String(port), HOST: '127.0.0.1', ...env },
+        (p) => httpOk(url(p, '/health/ready')),
+        port,
+        { cwd: root },
+      );
       procs.push(proc);
       return { port, proc, cpu: { pids: [proc.pid as number, ...extraCpu()], primaryPid: proc.pid as number } };
     });
@@ -88,14 +101,25 @@ async function httpScenarios(root: string): Promise<ScenarioGroup> {
   // The body our /3ds/version answers: the bare cluster and WireMock serve it.
   const versionSample = lazy(async () => {
     const s = await mockInfo();
-    const r = await fetch(url(s.port, '/3ds/version'), { method: 'POST', headers: { 'content-type': 'application/json' }, body: VERSION_BODY });
+    const r = await fetch(url(s.port, '/3ds/version'), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: VERSION_BODY,
+    });
     if (!r.ok) throw new Error(`POST /3ds/version answered ${r.status}`);
     return r.text();
   });
   const bare = lazy(async (): Promise<Server> => {
     const body = await versionSample();
     const port = await freePort();
-    const proc = await startProcess(process.execPath, ['--import', 'tsx', path.join(root, 'scripts/bench/bare-server.ts')], { PORT: String(port), WORKERS: workers, BARE_BODY: body }, (p) => httpOk(url(p, '/')), port, { cwd: root });
+    const proc = await startProcess(
+      process.execPath,
+      ['--import', 'tsx', path.join(root, 'scripts/bench/bare-server.ts')],
+      { PORT: String(port), WORKERS: workers, BARE_BODY: body },
+      (p) => httpOk(url(p, '/')),
+      port,
+      { cwd: root },
+    );
     procs.push(proc);
     return { port, proc, cpu: { pids: [proc.pid as number] } };
   });
@@ -124,7 +148,10 @@ async function httpScenarios(root: string): Promise<ScenarioGroup> {
 
   // The frictionless AReq: the repository's sample (examples/) with card 4000, a fresh ID per request,
   // and a results URL (nothing is pushed for a frictionless answer).
-  const fixture = JSON.parse(readFileSync(path.join(root, 'examples/authenticate-browser.json'), 'utf8')) as Record<string, Record<string, unknown>>;
+  const fixture = JSON.parse(readFileSync(path.join(root, 'examples/authenticate-browser.json'), 'utf8')) as Record<
+    string,
+    Record<string, unknown>
+  >;
   const areq = {
     ...fixture,
     threeDSServerTransID: '@ID@',
@@ -142,7 +169,9 @@ async function httpScenarios(root: string): Promise<ScenarioGroup> {
     const counted = (await fresh()) - before;
     // wrk stops with requests in flight: the server may count a few more than wrk did, never fewer.
     if (counted < m.requests) {
-      throw new ScenarioFailure(`authenticate: wrk counted ${m.requests} answers but the server authenticated only ${counted} new transactions (replayed IDs?)`);
+      throw new ScenarioFailure(
+        `authenticate: wrk counted ${m.requests} answers but the server authenticated only ${counted} new transactions (replayed IDs?)`,
+      );
     }
     return m;
   };
@@ -160,7 +189,13 @@ async function httpScenarios(root: string): Promise<ScenarioGroup> {
       const body = AREQ.replace('@ID@', crypto.randomUUID());
       const { bytes, encoding } = await new Promise<{ bytes: number; encoding: string }>((resolve, reject) => {
         const req = http.request(
-          { host: '127.0.0.1', port: s.port, method: 'POST', path: '/3ds/authenticate', headers: { 'content-type': 'application/json', 'accept-encoding': enc } },
+          {
+            host: '127.0.0.1',
+            port: s.port,
+            method: 'POST',
+            path: '/3ds/authenticate',
+            headers: { 'content-type': 'application/json', 'accept-encoding': enc },
+          },
           (res) => {
             let n = 0;
             res.on('data', (c: Buffer) => {
@@ -226,7 +261,11 @@ async function httpScenarios(root: string): Promise<ScenarioGroup> {
         baseline: [bareName, NAMES.wiremock],
         run: async (sec) => {
           const s = await server();
-          return runWrk({ url: url(s.port, '/3ds/version'), method: 'POST', body: VERSION_BODY, bodyIncludes: '"cardRanges":[{' }, sec, s.cpu);
+          return runWrk(
+            { url: url(s.port, '/3ds/version'), method: 'POST', body: VERSION_BODY, bodyIncludes: '"cardRanges":[{' },
+            sec,
+            s.cpu,
+          );
         },
       }),
     ),

@@ -21,7 +21,16 @@ import { isFinalRecord, type TransactionRecord } from '../../src/protocol/transa
 import { createStore } from '../../src/store/create-store.js';
 import type { TransactionStore } from '../../src/store/store.js';
 import { startRedis } from '../../test/helpers/redis.js';
-import { type BenchGroup, lazy, type Measurement, median, quantile, type Scenario, ScenarioFailure, type ScenarioGroup } from './harness.js';
+import {
+  type BenchGroup,
+  lazy,
+  type Measurement,
+  median,
+  quantile,
+  type Scenario,
+  ScenarioFailure,
+  type ScenarioGroup,
+} from './harness.js';
 import type { StreamFigures } from './store-stream.js';
 
 type Rec = TransactionRecord;
@@ -32,7 +41,12 @@ type Rec = TransactionRecord;
  * challenge page) and once completed with the right code (final, results recorded).
  */
 async function realRecords(root: string, config: Config, logger: Logger): Promise<{ open: Rec; final: Rec }> {
-  const store = await createStore<Rec>({ config, logger, metrics: createMetrics('worker', { defaults: false }), isImmutable: isFinalRecord });
+  const store = await createStore<Rec>({
+    config,
+    logger,
+    metrics: createMetrics('worker', { defaults: false }),
+    isImmutable: isFinalRecord,
+  });
   const protocol = createProtocol({ config: () => config, store, logger, metrics: createMetrics('worker', { defaults: false }) });
   try {
     const ctx = { baseUrl: 'http://127.0.0.1:8080' };
@@ -79,10 +93,14 @@ const STREAM_TRANSACTIONS = 1_000_000;
  * challenge's three store operations (create, read by acsTransID, compare-and-set).
  */
 async function streamRun(root: string, recordsFile: string): Promise<Measurement> {
-  const child = fork(path.join(root, 'scripts/bench/store-stream.ts'), ['--records', recordsFile, '--transactions', String(STREAM_TRANSACTIONS)], {
-    execArgv: ['--import', 'tsx', '--expose-gc'],
-    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-  });
+  const child = fork(
+    path.join(root, 'scripts/bench/store-stream.ts'),
+    ['--records', recordsFile, '--transactions', String(STREAM_TRANSACTIONS)],
+    {
+      execArgv: ['--import', 'tsx', '--expose-gc'],
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+    },
+  );
   let out = '';
   let err = '';
   child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
@@ -143,7 +161,10 @@ async function drive(seconds: number, concurrency: number, op: (i: number) => Pr
   const elapsed = Number(process.hrtime.bigint() - t0) / 1e9;
   const cpu = process.cpuUsage(cpu0);
   lat.sort((a, b) => a - b);
-  if (errors > 0) throw new ScenarioFailure(`${errors} of ${lat.length} operations failed; first: ${(firstError as Error)?.message ?? String(firstError)}`);
+  if (errors > 0)
+    throw new ScenarioFailure(
+      `${errors} of ${lat.length} operations failed; first: ${(firstError as Error)?.message ?? String(firstError)}`,
+    );
   return {
     requests: lat.length,
     rps: lat.length / elapsed,
@@ -162,7 +183,9 @@ async function storeScenarios(root: string): Promise<ScenarioGroup> {
   const base = loadConfig({ env: { NODE_ENV: 'development' }, configDir }).config;
   const records = lazy(async () => {
     const made = await realRecords(root, base, logger);
-    process.stderr.write(`store records: ${Buffer.byteLength(JSON.stringify(made.open))} bytes open challenge, ${Buffer.byteLength(JSON.stringify(made.final))} bytes completed (final)\n`);
+    process.stderr.write(
+      `store records: ${Buffer.byteLength(JSON.stringify(made.open))} bytes open challenge, ${Buffer.byteLength(JSON.stringify(made.final))} bytes completed (final)\n`,
+    );
     return made;
   });
   // The stream child reads the records from a file.
@@ -179,19 +202,39 @@ async function storeScenarios(root: string): Promise<ScenarioGroup> {
     const redis = await startRedis({ appendonly: false });
     closers.push(() => redis.close());
     // The channel as the cluster sets it up (src/primary/primary.ts): V8 serialization, batched RPCs.
-    const child: ChildProcess = fork(path.join(root, 'scripts/bench/store-host.ts'), [], { execArgv: ['--import', 'tsx'], stdio: 'inherit', serialization: 'advanced' });
+    const child: ChildProcess = fork(path.join(root, 'scripts/bench/store-host.ts'), [], {
+      execArgv: ['--import', 'tsx'],
+      stdio: 'inherit',
+      serialization: 'advanced',
+    });
     closers.push(async () => {
       child.disconnect();
     });
-    const rpc = new RpcClient(batchedSender((m) => child.send(m), () => child.connected));
+    const rpc = new RpcClient(
+      batchedSender(
+        (m) => child.send(m),
+        () => child.connected,
+      ),
+    );
     // Replies one by one, or batched as the primary may send them (ipc.ts).
     child.on('message', (m: { type?: string; msgs?: unknown[] }) => {
       for (const reply of m?.type === 'm3ds:batch' ? (m.msgs ?? []) : [m]) rpc.handle(reply as Parameters<RpcClient['handle']>[0]);
     });
     const withRedis = loadConfig({ env: { NODE_ENV: 'development', REDIS_URL: redis.url }, configDir }).config;
-    const embedded = await createStore<Rec>({ config: base, logger, metrics: createMetrics('worker', { defaults: false }), rpc, isImmutable: isFinalRecord });
+    const embedded = await createStore<Rec>({
+      config: base,
+      logger,
+      metrics: createMetrics('worker', { defaults: false }),
+      rpc,
+      isImmutable: isFinalRecord,
+    });
     closers.push(() => embedded.close());
-    const viaRedis = await createStore<Rec>({ config: withRedis, logger, metrics: createMetrics('worker', { defaults: false }), isImmutable: isFinalRecord });
+    const viaRedis = await createStore<Rec>({
+      config: withRedis,
+      logger,
+      metrics: createMetrics('worker', { defaults: false }),
+      isImmutable: isFinalRecord,
+    });
     closers.push(() => viaRedis.close());
     const seed = async (s: TransactionStore<Rec>, prefix: string, rec: Rec) => {
       for (let k = 0; k < KEYS; k++) await s.create(`${prefix}${k}`, copyAs(rec, `${prefix}${k}`));

@@ -95,13 +95,17 @@ interface Core {
 
 async function makeCore(root: string, coreModule: string | undefined, maxEntries: number): Promise<Core> {
   if (coreModule) {
-    const mod = (await import(pathToFileURL(path.resolve(coreModule)).href)) as { EmbeddedCore: new (o: object) => { handle(op: StoreOp): StoreOpResult; size: number } };
+    const mod = (await import(pathToFileURL(path.resolve(coreModule)).href)) as {
+      EmbeddedCore: new (o: object) => { handle(op: StoreOp): StoreOpResult; size: number };
+    };
     const core = new mod.EmbeddedCore({ maxEntries, maxBytes: Number.MAX_SAFE_INTEGER, sweepIntervalMs: 3_600_000 });
     return { handle: (op) => core.handle(op), size: () => core.size };
   }
   // The configuration as shipped (config/default.json and development.json set no store bound), or
   // bounds given as the server takes them: STORE_MAX_ENTRIES, STORE_MAX_BYTES.
-  const bounds = Object.fromEntries(['STORE_MAX_ENTRIES', 'STORE_MAX_BYTES'].flatMap((k) => (process.env[k] ? [[k, process.env[k] as string]] : [])));
+  const bounds = Object.fromEntries(
+    ['STORE_MAX_ENTRIES', 'STORE_MAX_BYTES'].flatMap((k) => (process.env[k] ? [[k, process.env[k] as string]] : [])),
+  );
   const { config } = loadConfig({ env: { NODE_ENV: 'development', ...bounds }, configDir: path.join(root, 'config') });
   const host = createEmbeddedHost({
     maxEntries: config.store.maxEntries,
@@ -113,7 +117,13 @@ async function makeCore(root: string, coreModule: string | undefined, maxEntries
   return host;
 }
 
-export async function streamStore(opts: { root: string; records: { open: object; final: object }; transactions: number; coreModule?: string; maxEntries: number }): Promise<StreamFigures> {
+export async function streamStore(opts: {
+  root: string;
+  records: { open: object; final: object };
+  transactions: number;
+  coreModule?: string;
+  maxEntries: number;
+}): Promise<StreamFigures> {
   const open = opts.records.open as { threeDSServerTransID: string; auth: { acsTransID: string; dsTransID: string } };
   const ids: [string, string, string] = [open.threeDSServerTransID, open.auth.acsTransID, open.auth.dsTransID];
   const openT = new Template(JSON.stringify(opts.records.open), ids);
@@ -153,7 +163,10 @@ export async function streamStore(opts: { root: string; records: { open: object;
     // Yield like the primary's event loop does between IPC messages (and let the GC observer report).
     if (i % 10_000 === 9_999) {
       await new Promise((r) => setImmediate(r));
-      if (i % 100_000 === 99_999) process.stderr.write(`\r  ${i + 1} transactions, ${core.size()} held, RSS ${Math.round(process.memoryUsage().rss / 2 ** 20)} MiB   `);
+      if (i % 100_000 === 99_999)
+        process.stderr.write(
+          `\r  ${i + 1} transactions, ${core.size()} held, RSS ${Math.round(process.memoryUsage().rss / 2 ** 20)} MiB   `,
+        );
     }
   }
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;

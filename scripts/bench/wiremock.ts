@@ -26,7 +26,10 @@ export function wiremockJar(root: string): string {
   return path.join(dir, jar);
 }
 
-export async function startWireMock(root: string, stub: { method: string; url: string; body: string; contentType: string }): Promise<WireMock> {
+export async function startWireMock(
+  root: string,
+  stub: { method: string; url: string; body: string; contentType: string },
+): Promise<WireMock> {
   const jar = wiremockJar(root);
   const dir = mkdtempSync(path.join(os.tmpdir(), 'm3ds-wiremock-'));
   let proc: ChildProcess | undefined;
@@ -35,7 +38,10 @@ export async function startWireMock(root: string, stub: { method: string; url: s
     mkdirSync(path.join(dir, '__files'));
     writeFileSync(
       path.join(dir, 'mappings/stub.json'),
-      JSON.stringify({ request: { method: stub.method, url: stub.url }, response: { status: 200, headers: { 'Content-Type': stub.contentType }, body: stub.body } }),
+      JSON.stringify({
+        request: { method: stub.method, url: stub.url },
+        response: { status: 200, headers: { 'Content-Type': stub.contentType }, body: stub.body },
+      }),
     );
     const port = await freePort();
     proc = await startProcess(

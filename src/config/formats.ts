@@ -29,7 +29,10 @@ export interface FaultRuleConfig {
   route: string;
   method?: string;
   probability?: number;
-  delay?: { kind: 'fixed'; ms: number } | { kind: 'uniform'; min: number; max: number } | { kind: 'lognormal'; median: number; sigma: number };
+  delay?:
+    | { kind: 'fixed'; ms: number }
+    | { kind: 'uniform'; min: number; max: number }
+    | { kind: 'lognormal'; median: number; sigma: number };
   error?: { status: number; errorCode?: string };
   drop?: boolean;
 }
@@ -130,7 +133,10 @@ export function validateFaultRules(v: unknown): asserts v is FaultRuleConfig[] {
     assert(x && typeof x === 'object' && !Array.isArray(x), `rule ${i} must be an object`);
     for (const k of Object.keys(x)) assert(RULE_KEYS.includes(k), `rule ${i}: unknown key "${k}"`);
     assert(typeof x.route === 'string' && x.route.startsWith('/'), `rule ${i}: route must be a path starting with /`);
-    assert(x.method === undefined || (typeof x.method === 'string' && /^[A-Za-z]+$/.test(x.method)), `rule ${i}: method must be an HTTP method`);
+    assert(
+      x.method === undefined || (typeof x.method === 'string' && /^[A-Za-z]+$/.test(x.method)),
+      `rule ${i}: method must be an HTTP method`,
+    );
     assert(x.probability === undefined || within(x.probability, 0, 1), `rule ${i}: probability must be within 0..1`);
     assert(x.drop === undefined || typeof x.drop === 'boolean', `rule ${i}: drop must be a boolean`);
     assert(x.delay !== undefined || x.error !== undefined || x.drop === true, `rule ${i}: needs a delay, an error or drop`);
@@ -138,15 +144,26 @@ export function validateFaultRules(v: unknown): asserts v is FaultRuleConfig[] {
       const d = x.delay as Record<string, unknown>;
       assert(d && typeof d === 'object', `rule ${i}: delay must be an object`);
       if (d.kind === 'fixed') assert(within(d.ms, 0, MAX_DELAY_MS), `rule ${i}: fixed delay needs ms >= 0`);
-      else if (d.kind === 'uniform') assert(within(d.min, 0, MAX_DELAY_MS) && within(d.max, d.min as number, MAX_DELAY_MS), `rule ${i}: uniform delay needs 0 <= min <= max`);
-      else if (d.kind === 'lognormal') assert(within(d.median, 0, MAX_DELAY_MS) && within(d.sigma, 0, 10), `rule ${i}: lognormal delay needs median >= 0 and sigma within 0..10`);
+      else if (d.kind === 'uniform')
+        assert(
+          within(d.min, 0, MAX_DELAY_MS) && within(d.max, d.min as number, MAX_DELAY_MS),
+          `rule ${i}: uniform delay needs 0 <= min <= max`,
+        );
+      else if (d.kind === 'lognormal')
+        assert(
+          within(d.median, 0, MAX_DELAY_MS) && within(d.sigma, 0, 10),
+          `rule ${i}: lognormal delay needs median >= 0 and sigma within 0..10`,
+        );
       else throw new Error(`rule ${i}: delay kind must be fixed, uniform or lognormal`);
     }
     if (x.error !== undefined) {
       const e = x.error as Record<string, unknown>;
       assert(e && typeof e === 'object', `rule ${i}: error must be an object`);
       assert(Number.isInteger(e.status) && within(e.status, 400, 599), `rule ${i}: error.status must be 400..599`);
-      assert(e.errorCode === undefined || (typeof e.errorCode === 'string' && /^[0-9]{3}$/.test(e.errorCode)), `rule ${i}: error.errorCode must be 3 digits`);
+      assert(
+        e.errorCode === undefined || (typeof e.errorCode === 'string' && /^[0-9]{3}$/.test(e.errorCode)),
+        `rule ${i}: error.errorCode must be 3 digits`,
+      );
     }
   });
 }

@@ -68,7 +68,11 @@ export function loadConfig(opts: LoadOptions = {}): LoadedConfig {
     try {
       conf.validate({ allowed: 'strict' });
     } catch (err) {
-      problems.push(...String((err as Error).message).split('\n').filter(Boolean));
+      problems.push(
+        ...String((err as Error).message)
+          .split('\n')
+          .filter(Boolean),
+      );
     }
   }
   const config = problems.length === 0 ? conf.getProperties() : undefined;
@@ -92,7 +96,7 @@ function crossChecks(c: Config): string[] {
   if (c.store.backend === 'redis' && !c.store.redis.url && c.store.redis.nodes.length === 0) {
     out.push('store.redis.url: the redis backend needs a URL or nodes');
   }
-  if (c.store.redis.mode !== 'standalone' && c.store.redis.nodes.length === 0 && (c.store.backend !== 'embedded')) {
+  if (c.store.redis.mode !== 'standalone' && c.store.redis.nodes.length === 0 && c.store.backend !== 'embedded') {
     if (c.store.backend === 'redis' || c.store.redis.url) out.push(`store.redis.nodes: ${c.store.redis.mode} mode needs nodes`);
   }
   for (const [i, o] of c.security.allowedRedirectOrigins.entries()) {

@@ -257,7 +257,12 @@ export const configSchema = {
   monitoring: {
     metricsEnabled: { doc: 'Serve Prometheus metrics.', format: Boolean, default: true, env: 'METRICS_ENABLED' },
     metricsPath: { doc: 'Path of the metrics endpoint.', format: String, default: '/metrics', env: 'METRICS_PATH' },
-    healthPath: { doc: 'Path of the health endpoints (/live and /ready below it).', format: String, default: '/health', env: 'HEALTH_PATH' },
+    healthPath: {
+      doc: 'Path of the health endpoints (/live and /ready below it).',
+      format: String,
+      default: '/health',
+      env: 'HEALTH_PATH',
+    },
   },
   logging: {
     level: { doc: 'Log level.', format: LOG_LEVELS, default: 'info', env: 'LOG_LEVEL' },
@@ -322,7 +327,12 @@ export const configSchema = {
       sensitive: true,
     },
     signing: {
-      algorithm: { doc: 'JWS algorithm of acsSignedContent.', format: ['PS256', 'ES256'] as const, default: 'PS256', env: 'SIGNING_ALGORITHM' },
+      algorithm: {
+        doc: 'JWS algorithm of acsSignedContent.',
+        format: ['PS256', 'ES256'] as const,
+        default: 'PS256',
+        env: 'SIGNING_ALGORITHM',
+      },
       keyPath: { doc: 'PEM private key of the ACS (required in production).', format: String, default: '', env: 'SIGNING_KEY_PATH' },
       certPath: { doc: 'PEM certificate of the ACS (required in production).', format: String, default: '', env: 'SIGNING_CERT_PATH' },
       dataDir: {
@@ -348,7 +358,12 @@ export const configSchema = {
     },
   },
   notifications: {
-    enabled: { doc: 'Push results to merchant.resultsResponseNotificationUrl.', format: Boolean, default: true, env: 'RESULTS_PUSH_ENABLED' },
+    enabled: {
+      doc: 'Push results to merchant.resultsResponseNotificationUrl.',
+      format: Boolean,
+      default: true,
+      env: 'RESULTS_PUSH_ENABLED',
+    },
     allowedHosts: {
       doc: 'Hosts results may be pushed to; empty means any.',
       format: 'string-list',

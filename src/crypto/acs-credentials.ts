@@ -41,7 +41,9 @@ export function generatedPaths(dataDir: string, alg: SigningAlg): { keyPath: str
   return { keyPath: `${base}.key.pem`, certPath: `${base}.crt.pem` };
 }
 
-type Source = { kind: 'configured'; alg: SigningAlg; keyPath: string; certPath: string } | { kind: 'generated'; alg: SigningAlg; dataDir: string };
+type Source =
+  | { kind: 'configured'; alg: SigningAlg; keyPath: string; certPath: string }
+  | { kind: 'generated'; alg: SigningAlg; dataDir: string };
 
 /** Where the credentials of this configuration come from. */
 function sourceOf(opts: LoadCredentialsOptions): Source {
@@ -81,7 +83,10 @@ export async function readAcsCredentials(opts: LoadCredentialsOptions): Promise<
   const key = await readKey(keyPath, src.alg);
   if (!key) throw new CredentialsError(`${keyPath} is missing: the primary generates the development key before it starts workers`);
   const chain = await readCertFor(certPath, key);
-  if (!chain) throw new CredentialsError(`${certPath} is missing or not the certificate of ${keyPath}: the primary writes it before it starts workers`);
+  if (!chain)
+    throw new CredentialsError(
+      `${certPath} is missing or not the certificate of ${keyPath}: the primary writes it before it starts workers`,
+    );
   const creds = assemble(src.alg, key, chain, 'reused', keyPath, certPath);
   logLoaded(opts.logger, creds);
   return creds;
@@ -117,7 +122,14 @@ function parseCertChain(pem: string, where: string): X509Certificate[] {
   }
 }
 
-function assemble(alg: SigningAlg, key: KeyObject, chain: X509Certificate[], origin: AcsCredentials['origin'], keyPath: string, certPath: string): AcsCredentials {
+function assemble(
+  alg: SigningAlg,
+  key: KeyObject,
+  chain: X509Certificate[],
+  origin: AcsCredentials['origin'],
+  keyPath: string,
+  certPath: string,
+): AcsCredentials {
   return {
     alg,
     privateKey: key,
@@ -156,7 +168,8 @@ async function loadConfigured(alg: SigningAlg, keyPath: string, certPath: string
     throw new CredentialsError(`${certPath}: the first certificate is not the one of the key in ${keyPath}`);
   }
   const creds = assemble(alg, key, chain, 'configured', keyPath, certPath);
-  if (expiresWithin(creds.certificate, 0)) logger?.warn('the configured ACS certificate has expired: SDKs will reject acsSignedContent', { certPath });
+  if (expiresWithin(creds.certificate, 0))
+    logger?.warn('the configured ACS certificate has expired: SDKs will reject acsSignedContent', { certPath });
   logLoaded(logger, creds);
   return creds;
 }

@@ -106,9 +106,12 @@ export async function createCryptoService(opts: CryptoServiceOptions): Promise<C
     signAcsContent: (payload) => (inPool('sign') ? run('sign', { payload }) : signer.sign(payload)),
     newEphemeralKey: () => (inPool('keygen') ? run('keygen', {}) : generateEphemeralKey()),
     deriveSessionKey: async (acsPrivJwk, sdkPubJwk, sdkReferenceNumber) =>
-      inPool('ecdh-kdf') ? run('ecdh-kdf', { acsPrivJwk, sdkPubJwk, sdkReferenceNumber }) : deriveSessionKey(acsPrivJwk, sdkPubJwk, sdkReferenceNumber),
+      inPool('ecdh-kdf')
+        ? run('ecdh-kdf', { acsPrivJwk, sdkPubJwk, sdkReferenceNumber })
+        : deriveSessionKey(acsPrivJwk, sdkPubJwk, sdkReferenceNumber),
     decryptCReq: (jwe, key, enc) => (inPool('jwe-decrypt') ? run('jwe-decrypt', { jwe, key, enc }) : decryptCReq(jwe, key, enc)),
-    encryptCRes: (payload, key, enc, kid) => (inPool('jwe-encrypt') ? run('jwe-encrypt', { payload, key, enc, kid }) : encryptCRes(payload, key, enc, kid)),
+    encryptCRes: (payload, key, enc, kid) =>
+      inPool('jwe-encrypt') ? run('jwe-encrypt', { payload, key, enc, kid }) : encryptCRes(payload, key, enc, kid),
     close: () => pool.close(),
   };
 }

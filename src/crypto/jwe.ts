@@ -72,7 +72,8 @@ async function decryptMessage(compact: string, sessionKey: Uint8Array, enc: Cont
   } catch {
     throw new MalformedPayloadError('decrypted content is not JSON');
   }
-  if (!payload || typeof payload !== 'object' || Array.isArray(payload)) throw new MalformedPayloadError('decrypted content is not a JSON object');
+  if (!payload || typeof payload !== 'object' || Array.isArray(payload))
+    throw new MalformedPayloadError('decrypted content is not a JSON object');
   return { header, payload: payload as Record<string, unknown> };
 }
 
@@ -82,7 +83,13 @@ export async function encryptCRes(payload: object, sessionKey: Uint8Array, enc: 
 }
 
 /** Encrypts a message of either direction; jose draws a random IV per message. */
-async function encryptMessage(payload: object, sessionKey: Uint8Array, enc: ContentEnc, kid: string, direction: Direction): Promise<string> {
+async function encryptMessage(
+  payload: object,
+  sessionKey: Uint8Array,
+  enc: ContentEnc,
+  kid: string,
+  direction: Direction,
+): Promise<string> {
   return new CompactEncrypt(encoder.encode(JSON.stringify(payload)))
     .setProtectedHeader({ alg: 'dir', enc, kid })
     .encrypt(contentKey(sessionKey, enc, direction));

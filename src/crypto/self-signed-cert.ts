@@ -58,7 +58,10 @@ function subjectKeyId(spki: Buffer): Buffer {
   const outer = readTlv(spki, 0);
   const alg = readTlv(spki, outer.contentStart);
   const bits = readTlv(spki, alg.contentStart + alg.length);
-  return crypto.createHash('sha1').update(spki.subarray(bits.contentStart + 1, bits.contentStart + bits.length)).digest();
+  return crypto
+    .createHash('sha1')
+    .update(spki.subarray(bits.contentStart + 1, bits.contentStart + bits.length))
+    .digest();
 }
 
 function readTlv(buf: Buffer, at: number): { contentStart: number; length: number } {

@@ -2,11 +2,11 @@
 // restarts because it lives here) and the shared counters of the rate limiter. Their RPC handlers are
 // collected here so primary.ts only dispatches.
 import type { Config } from '../config/index.js';
+import { RateLimitCounters } from '../http/rate-limit/lease-counters.js';
 import type { RpcHandlers } from '../ipc.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
 import { createEmbeddedHost, type EmbeddedHost } from '../store/embedded-host.js';
-import { RateLimitCounters } from '../http/rate-limit/lease-counters.js';
 
 export class PrimaryServices {
   private readonly store: EmbeddedHost;
@@ -17,7 +17,12 @@ export class PrimaryServices {
     logger: Logger,
     metrics: Metrics,
   ) {
-    this.store = createEmbeddedHost({ maxEntries: config.store.maxEntries, maxBytes: config.store.maxBytes, logger: logger.child({ component: 'embedded-store' }), metrics });
+    this.store = createEmbeddedHost({
+      maxEntries: config.store.maxEntries,
+      maxBytes: config.store.maxBytes,
+      logger: logger.child({ component: 'embedded-store' }),
+      metrics,
+    });
   }
 
   handlers(): RpcHandlers {
@@ -33,7 +38,8 @@ export class PrimaryServices {
 
   applyConfig(config: Config): void {
     const s = config.store;
-    if (s.maxEntries !== this.config.store.maxEntries || s.maxBytes !== this.config.store.maxBytes) this.store.resize(s.maxEntries, s.maxBytes);
+    if (s.maxEntries !== this.config.store.maxEntries || s.maxBytes !== this.config.store.maxBytes)
+      this.store.resize(s.maxEntries, s.maxBytes);
     this.config = config;
   }
 

@@ -2,7 +2,7 @@
 // reload, embedded store, shared rate-limit counters), reloads on SIGHUP and drains on SIGTERM/SIGINT.
 import cluster, { type Worker } from 'node:cluster';
 import os from 'node:os';
-import { ConfigError, type Config, configFileFromArgv, loadConfig, storeBackend, workerCount } from '../config/index.js';
+import { type Config, ConfigError, configFileFromArgv, loadConfig, storeBackend, workerCount } from '../config/index.js';
 import { loadAcsCredentials } from '../crypto/acs-credentials.js';
 import { CredentialsError } from '../crypto/crypto-errors.js';
 import { batchedSender, type RpcCall, type RpcHandlers, type RpcReply, type WorkerToPrimary } from '../ipc.js';

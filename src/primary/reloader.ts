@@ -2,8 +2,8 @@
 // running config when invalid (gauge 0); push live keys to every worker; roll the workers for the
 // restart-only keys. Reloads are serialized: one that arrives during a rolling restart runs after it.
 import os from 'node:os';
+import { type Config, ConfigError, type LoadedConfig, loadConfig, workerCount } from '../config/index.js';
 import { loadAcsCredentials } from '../crypto/acs-credentials.js';
-import { ConfigError, type Config, type LoadedConfig, loadConfig, workerCount } from '../config/index.js';
 import type { ReloadOutcome } from '../ipc.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
@@ -68,9 +68,9 @@ export class Reloader {
         logger.level = previous.logging.level;
         this.opts.services.applyConfig(previous);
         if (err instanceof RollError && err.rolled > 0) {
-          await supervisor.roll(previous, workerCount(previous, os.availableParallelism())).catch((e: Error) =>
-            logger.error('rolling back to the previous configuration failed', { err: e }),
-          );
+          await supervisor
+            .roll(previous, workerCount(previous, os.availableParallelism()))
+            .catch((e: Error) => logger.error('rolling back to the previous configuration failed', { err: e }));
         }
         metrics.gauge('config_last_reload_successful').set(0);
         const errors = [`new workers could not start: ${(err as Error).message}`];

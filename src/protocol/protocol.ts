@@ -12,7 +12,13 @@ import { type ProtocolCore, type RequestContext, Timers } from './core.js';
 import { type AppChallengeReply, appChallengeCall } from './flows/app-challenge/app-challenge.js';
 import { appChallengeHook } from './flows/app-challenge/app-prepare.js';
 import { authenticateCall } from './flows/authenticate/authenticate.js';
-import { type AcsResult, type OpenInput, openBrowserChallenge, type SubmitInput, submitBrowserChallenge } from './flows/browser-challenge/browser-challenge.js';
+import {
+  type AcsResult,
+  type OpenInput,
+  openBrowserChallenge,
+  type SubmitInput,
+  submitBrowserChallenge,
+} from './flows/browser-challenge/browser-challenge.js';
 import { finalCall, resultsCall } from './flows/results/results.js';
 import { type MethodResult, threeDSMethodCall } from './flows/three-ds-method/three-ds-method.js';
 import { versionCall } from './flows/version/card-range-lookup.js';
@@ -102,4 +108,3 @@ export function createProtocol(opts: ProtocolOptions): Protocol {
     },
   };
 }
-

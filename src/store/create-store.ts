@@ -63,6 +63,12 @@ export async function createStore<T extends object = Record<string, unknown>>(op
   await resilient.probe();
   if (resilient.isReady()) logger.info('transaction store ready');
   else logger.warn('transaction store not reachable yet; starting not ready and retrying');
-  const store = new TieredStore<T>({ l2: resilient, ttlSeconds: s.ttlSeconds, cache: config.cache, metrics, isImmutable: opts.isImmutable });
+  const store = new TieredStore<T>({
+    l2: resilient,
+    ttlSeconds: s.ttlSeconds,
+    cache: config.cache,
+    metrics,
+    isImmutable: opts.isImmutable,
+  });
   return redisClient === undefined ? store : Object.assign(store, { redis: redisClient });
 }

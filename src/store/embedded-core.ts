@@ -36,7 +36,20 @@ import type { StoreConflict, StoreFound, StoreMissing, StoreOp, StoreOpResult, S
 import { ACS_LEN, BlobArena, HEADER, ID_LEN, NO_ACS } from './blob-arena.js';
 import { ChainTable } from './chain-table.js';
 import { KeyBytes } from './key-bytes.js';
-import { F_EXPIRES, F_VERSION, I_ACS_CHAIN, I_ACS_HASH, I_ID_CHAIN, I_ID_HASH, I_LENGTH, I_NEXT, I_PREV, I_SLAB, NONE, SlotPages } from './slot-pages.js';
+import {
+  F_EXPIRES,
+  F_VERSION,
+  I_ACS_CHAIN,
+  I_ACS_HASH,
+  I_ID_CHAIN,
+  I_ID_HASH,
+  I_LENGTH,
+  I_NEXT,
+  I_PREV,
+  I_SLAB,
+  NONE,
+  SlotPages,
+} from './slot-pages.js';
 
 export { BLOB_HEADER_BYTES } from './blob-arena.js';
 
@@ -118,7 +131,13 @@ export class EmbeddedCore {
     this.arena = new BlobArena(this.slots, opts.slabBytes ?? DEFAULT_SLAB);
     const buckets = opts.initialBuckets ?? INITIAL_BUCKETS;
     if (!Number.isInteger(Math.log2(buckets))) throw new RangeError('initialBuckets must be a power of 2');
-    this.ids = new ChainTable(this.slots, I_ID_HASH, I_ID_CHAIN, (s, k) => this.arena.sameBytes(s, HEADER, this.arena.u16(s, ID_LEN), k), buckets);
+    this.ids = new ChainTable(
+      this.slots,
+      I_ID_HASH,
+      I_ID_CHAIN,
+      (s, k) => this.arena.sameBytes(s, HEADER, this.arena.u16(s, ID_LEN), k),
+      buckets,
+    );
     this.acs = new ChainTable(
       this.slots,
       I_ACS_HASH,
@@ -141,13 +160,21 @@ export class EmbeddedCore {
   }
 
   stats(): EmbeddedCoreStats {
-    return { entries: this.count, bytes: this.bytes(), arenaBytes: this.arena.arenaBytes, tableBytes: this.slots.bytes + this.ids.bytes + this.acs.bytes };
+    return {
+      entries: this.count,
+      bytes: this.bytes(),
+      arenaBytes: this.arena.arenaBytes,
+      tableBytes: this.slots.bytes + this.ids.bytes + this.acs.bytes,
+    };
   }
 
   /** Runs one operation (the body of the 'store.op' RPC). */
   handle(op: StoreOp): StoreOpResult {
     // Operations arrive over IPC: a TTL that is not a positive number would make a record immortal.
-    if (TTL_OPS.has(op.op) && !(typeof (op as { ttlSeconds?: unknown }).ttlSeconds === 'number' && (op as { ttlSeconds: number }).ttlSeconds > 0)) {
+    if (
+      TTL_OPS.has(op.op) &&
+      !(typeof (op as { ttlSeconds?: unknown }).ttlSeconds === 'number' && (op as { ttlSeconds: number }).ttlSeconds > 0)
+    ) {
       throw new Error(`store operation ${op.op}: ttlSeconds must be a positive number`);
     }
     switch (op.op) {
@@ -219,7 +246,13 @@ export class EmbeddedCore {
   }
 
   /** Compare-and-set; an update without acsTransID keeps the record's index entry. */
-  cas(id: string, expectedVersion: number, value: string, ttlSeconds: number, acsTransID?: string): StoreWritten | StoreConflict | StoreMissing {
+  cas(
+    id: string,
+    expectedVersion: number,
+    value: string,
+    ttlSeconds: number,
+    acsTransID?: string,
+  ): StoreWritten | StoreConflict | StoreMissing {
     const s = this.live(id);
     if (s === NONE) return MISSING;
     if (this.slots.f(s, F_VERSION) !== expectedVersion) return CONFLICT;
@@ -234,7 +267,10 @@ export class EmbeddedCore {
     }
     if (replacing && oldAcsLen !== NO_ACS) this.acs.remove(s);
     const carried =
-      replacing ?? (oldAcsLen === NO_ACS ? undefined : this.acsKey.copyFrom(this.arena.slabAt(s).buf, this.arena.blobStart(s) + HEADER + idLen, oldAcsLen, oldAcsHash));
+      replacing ??
+      (oldAcsLen === NO_ACS
+        ? undefined
+        : this.acsKey.copyFrom(this.arena.slabAt(s).buf, this.arena.blobStart(s) + HEADER + idLen, oldAcsLen, oldAcsHash));
     const oldSlab = this.slots.i(s, I_SLAB);
     const oldLength = this.slots.i(s, I_LENGTH);
     this.arena.writeBlob(s, this.idKey, carried, value);
@@ -356,7 +392,6 @@ export class EmbeddedCore {
     this.slots.setI(s, I_ACS_CHAIN, 0);
     return s;
   }
-
 }
 
 function checkBounds(maxEntries: number, maxBytes: number): void {

@@ -73,7 +73,9 @@ function usableMemory(m: MachineMemory): number {
 
 /** The bounds in force for configured ones, 0 standing for the derived default. */
 export function storeBounds(configured: { maxEntries: number; maxBytes?: number }, m: MachineMemory): StoreBounds {
-  const maxBytes = configured.maxBytes ? configured.maxBytes : Math.max(MIN_DEFAULT_BYTES, Math.floor(usableMemory(m) * DEFAULT_MEMORY_SHARE));
+  const maxBytes = configured.maxBytes
+    ? configured.maxBytes
+    : Math.max(MIN_DEFAULT_BYTES, Math.floor(usableMemory(m) * DEFAULT_MEMORY_SHARE));
   const maxEntries = configured.maxEntries > 0 ? Math.min(configured.maxEntries, MAX_ENTRIES) : MAX_ENTRIES;
   return { maxEntries, maxBytes };
 }
@@ -92,7 +94,11 @@ export function createEmbeddedHost(opts: EmbeddedHostOptions): EmbeddedHost {
   const report = (b: StoreBounds) => {
     const usable = usableMemory(machine);
     opts.logger.debug('embedded store bounds', { ...b, usableMemoryBytes: usable, heapLimitBytes: machine.heapLimitBytes });
-    if (b.maxBytes > usable / 2) opts.logger.warn('store.maxBytes is above half of the memory this process may use', { maxBytes: b.maxBytes, usableMemoryBytes: usable });
+    if (b.maxBytes > usable / 2)
+      opts.logger.warn('store.maxBytes is above half of the memory this process may use', {
+        maxBytes: b.maxBytes,
+        usableMemoryBytes: usable,
+      });
   };
   report(bounds);
   return {

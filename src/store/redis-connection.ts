@@ -1,7 +1,7 @@
 // One ioredis client per worker, built from the store.redis configuration: standalone (a URL), Sentinel
 // or Cluster (a node list). The options make an outage fail fast instead of queueing: the breaker in
 // resilient-l2.ts then turns it into immediate 503s, and readiness follows the connection events.
-import { Cluster, Redis, type ClusterOptions, type RedisOptions } from 'ioredis';
+import { Cluster, type ClusterOptions, Redis, type RedisOptions } from 'ioredis';
 
 export type RedisClient = Redis | Cluster;
 

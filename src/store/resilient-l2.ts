@@ -120,7 +120,10 @@ export class ResilientL2 implements L2 {
 
   private unavailable(err: unknown): StoreUnavailableError {
     if (err instanceof StoreUnavailableError) return err;
-    const e = new StoreUnavailableError(`transaction store unavailable: ${(err as Error)?.message ?? String(err)}`, this.breaker.retryAfterSeconds());
+    const e = new StoreUnavailableError(
+      `transaction store unavailable: ${(err as Error)?.message ?? String(err)}`,
+      this.breaker.retryAfterSeconds(),
+    );
     e.cause = err;
     return e;
   }

@@ -40,7 +40,12 @@ export async function buildServices(opts: ServiceOptions): Promise<Services> {
   let crypto: CryptoService;
   try {
     const config = opts.config();
-    crypto = await createCryptoService({ config, logger: opts.logger, metrics: opts.metrics, workers: workerCount(config, os.availableParallelism()) });
+    crypto = await createCryptoService({
+      config,
+      logger: opts.logger,
+      metrics: opts.metrics,
+      workers: workerCount(config, os.availableParallelism()),
+    });
   } catch (err) {
     // No signing key (e.g. production without configured PEM files): the worker must not start.
     await store.close();

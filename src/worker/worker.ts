@@ -127,7 +127,16 @@ export async function runWorker(): Promise<void> {
     logger.fatal('worker could not start', { err: err as Error });
     process.exit(1);
   }
-  const deps: AppDeps = { config: () => config, logger, metrics, state, workerId, rpc, protocol: services.protocol, redis: services.store.redis };
+  const deps: AppDeps = {
+    config: () => config,
+    logger,
+    metrics,
+    state,
+    workerId,
+    rpc,
+    protocol: services.protocol,
+    redis: services.store.redis,
+  };
   const pipeline = createApp(deps);
   app = pipeline;
   const server = http.createServer(pipeline);

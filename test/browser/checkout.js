@@ -124,14 +124,23 @@
       form.remove();
     });
     closeBox();
-    return { serverTransactionId: auth.serverTransactionId, status: auth.status, emv: auth.emv, challenged: true, event: message.event, cres: message.data, sessionData };
+    return {
+      serverTransactionId: auth.serverTransactionId,
+      status: auth.status,
+      emv: auth.emv,
+      challenged: true,
+      event: message.event,
+      cres: message.data,
+      sessionData,
+    };
   }
 
   $('pay-form').addEventListener('submit', (e) => {
     e.preventDefault();
     const pan = $('card-number').value.replace(/\s+/g, '');
     const size = $('window-size').value;
-    const run = $('driver').value === 'native' ? payNative(pan, size) : payWithLibrary(pan, size, $('run-method').checked, $('claim-method').checked);
+    const run =
+      $('driver').value === 'native' ? payNative(pan, size) : payWithLibrary(pan, size, $('run-method').checked, $('claim-method').checked);
     run.then(report, (err) => report({ error: err?.reasons ?? String(err?.message ?? err) }));
   });
 })();

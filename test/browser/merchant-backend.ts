@@ -103,9 +103,9 @@ export class MerchantBackend {
     }
     if (methodURL && body.runMethod !== false && body.methodNotificationUrl) {
       out.methodUrl = methodURL;
-      out.methodData = Buffer.from(JSON.stringify({ threeDSServerTransID: id, threeDSMethodNotificationURL: body.methodNotificationUrl })).toString(
-        'base64url',
-      );
+      out.methodData = Buffer.from(
+        JSON.stringify({ threeDSServerTransID: id, threeDSMethodNotificationURL: body.methodNotificationUrl }),
+      ).toString('base64url');
     }
     return { status: 200, body: out };
   }
@@ -127,7 +127,12 @@ export class MerchantBackend {
       cardholder: { cardholderName: card.cardHolderName ?? 'Ada Tester' },
       purchase: { purchaseAmount: 4599, purchaseCurrency: '756', purchaseExponent: 2, purchaseDate: purchaseDate() },
       acquirer: { acquirerBin: '400551', acquirerMerchantId: 'MERCHANT-0001' },
-      merchant: { mcc: '5411', merchantCountryCode: '756', merchantName: 'Browser Test Shop', notificationURL: body.challengeNotificationUrl },
+      merchant: {
+        mcc: '5411',
+        merchantCountryCode: '756',
+        merchantName: 'Browser Test Shop',
+        notificationURL: body.challengeNotificationUrl,
+      },
       // The library leaves the accept header and IP to the server side; its timezone offset is in hours.
       browserInformation: {
         browserAcceptHeader: browser.accept,

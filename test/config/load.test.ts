@@ -16,7 +16,8 @@ describe('config/load', () => {
   };
   const load = (env: Record<string, string> = {}, extra?: unknown) =>
     loadConfig({ env: { NODE_ENV: 'test', ...env }, extraFile: extra === undefined ? undefined : file(extra) });
-  const rejects = (env: Record<string, string>, extra: unknown, pattern: RegExp) => expectThrow(() => load(env, extra), ConfigError, pattern, 'loading the configuration');
+  const rejects = (env: Record<string, string>, extra: unknown, pattern: RegExp) =>
+    expectThrow(() => load(env, extra), ConfigError, pattern, 'loading the configuration');
 
   beforeEach(() => {
     dir = mkdtempSync(path.join(os.tmpdir(), 'm3ds-config-'));
@@ -94,17 +95,55 @@ describe('config/load', () => {
     ['unknown rate limit headers', { RATE_LIMIT_HEADERS: 'draft-6' }, undefined, /http\.rateLimit\.headers/],
     ['an unknown signing algorithm', { SIGNING_ALGORITHM: 'HS256' }, undefined, /protocol\.signing\.algorithm/],
     ['an unsupported protocol version', { PROTOCOL_VERSIONS: '2.2.0,3.0' }, undefined, /protocol\.supportedVersions/],
-    ['test routes in production', { NODE_ENV: 'production', TEST_ROUTES: 'true', SIGNING_KEY_PATH: 'k', SIGNING_CERT_PATH: 'c' }, undefined, /server\.testRoutes/],
+    [
+      'test routes in production',
+      { NODE_ENV: 'production', TEST_ROUTES: 'true', SIGNING_KEY_PATH: 'k', SIGNING_CERT_PATH: 'c' },
+      undefined,
+      /server\.testRoutes/,
+    ],
     ['production without signing key and certificate', { NODE_ENV: 'production' }, undefined, /protocol\.signing/],
-    ['a redirect origin that is not an origin', { ALLOWED_REDIRECT_ORIGINS: 'https://shop.test/path' }, undefined, /allowedRedirectOrigins/],
+    [
+      'a redirect origin that is not an origin',
+      { ALLOWED_REDIRECT_ORIGINS: 'https://shop.test/path' },
+      undefined,
+      /allowedRedirectOrigins/,
+    ],
     ['an unknown key in a file (strict)', {}, { server: { colour: 'blue' } }, /colour/],
     ['a file that is not JSON', {}, '{ nope', /c[a-z0-9]+\.json/],
-    ['a card range with start above end', {}, { protocol: { ranges: [{ scheme: 'visa', start: '4999999999999999', end: '4000000000000000', startVersion: '2.1.0', endVersion: '2.2.0' }] } }, /start is above end/],
-    ['a card range with a bad PAN', {}, { protocol: { ranges: [{ scheme: 'visa', start: '4x', end: '4999999999999999', startVersion: '2.1.0', endVersion: '2.2.0' }] } }, /start must be 13-19 digits/],
-    ['a card range with a bad version', {}, { protocol: { ranges: [{ scheme: 'visa', start: '4000000000000000', end: '4999999999999999', startVersion: '2.1', endVersion: '2.2.0' }] } }, /startVersion invalid/],
+    [
+      'a card range with start above end',
+      {},
+      {
+        protocol: {
+          ranges: [{ scheme: 'visa', start: '4999999999999999', end: '4000000000000000', startVersion: '2.1.0', endVersion: '2.2.0' }],
+        },
+      },
+      /start is above end/,
+    ],
+    [
+      'a card range with a bad PAN',
+      {},
+      { protocol: { ranges: [{ scheme: 'visa', start: '4x', end: '4999999999999999', startVersion: '2.1.0', endVersion: '2.2.0' }] } },
+      /start must be 13-19 digits/,
+    ],
+    [
+      'a card range with a bad version',
+      {},
+      {
+        protocol: {
+          ranges: [{ scheme: 'visa', start: '4000000000000000', end: '4999999999999999', startVersion: '2.1', endVersion: '2.2.0' }],
+        },
+      },
+      /startVersion invalid/,
+    ],
     ['a scenario with an unknown status', {}, { protocol: { scenarios: { '4000': { transStatus: 'Q' } } } }, /transStatus "Q"/],
     ['a challenge scenario without a UI', {}, { protocol: { scenarios: { '4001': { transStatus: 'C' } } } }, /needs a challenge type/],
-    ['a scenario keyed by neither digits nor default', {}, { protocol: { scenarios: { abc: { transStatus: 'Y' } } } }, /scenario key "abc"/],
+    [
+      'a scenario keyed by neither digits nor default',
+      {},
+      { protocol: { scenarios: { abc: { transStatus: 'Y' } } } },
+      /scenario key "abc"/,
+    ],
     ['zero challenge attempts', { CHALLENGE_MAX_ATTEMPTS: '0' }, undefined, /protocol\.challenge\.maxAttempts/],
   ];
   for (const [name, env, extra, pattern] of cases) {
@@ -114,6 +153,9 @@ describe('config/load', () => {
   }
 
   it('rejects a missing --config file', () => {
-    expect(() => loadConfig({ env: { NODE_ENV: 'test' }, extraFile: path.join(dir, 'absent.json') })).to.throw(ConfigError, /--config: file not found/);
+    expect(() => loadConfig({ env: { NODE_ENV: 'test' }, extraFile: path.join(dir, 'absent.json') })).to.throw(
+      ConfigError,
+      /--config: file not found/,
+    );
   });
 });

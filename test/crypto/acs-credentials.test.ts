@@ -7,11 +7,14 @@ import { generatedPaths, loadAcsCredentials, readAcsCredentials } from '../../sr
 import { CredentialsError } from '../../src/crypto/crypto-errors.js';
 import { buildSelfSignedCertificate, certificatePem } from '../../src/crypto/self-signed-cert.js';
 import { createLogger } from '../../src/logger.js';
-import { tempDirs, testConfig, withSigning } from './fixtures.js';
 import { expectRejection } from '../helpers/expect-error.js';
+import { tempDirs, testConfig, withSigning } from './fixtures.js';
 
 const spkiHash = (k: crypto.KeyObject) =>
-  crypto.createHash('sha256').update(crypto.createPublicKey(k).export({ type: 'spki', format: 'der' })).digest('hex');
+  crypto
+    .createHash('sha256')
+    .update(crypto.createPublicKey(k).export({ type: 'spki', format: 'der' }))
+    .digest('hex');
 
 describe('crypto/acs-credentials', () => {
   const tmp = tempDirs();
@@ -71,9 +74,12 @@ describe('crypto/acs-credentials', () => {
     const ps = await loadAcsCredentials({ config: withSigning(base, { dataDir, algorithm: 'PS256' }) });
     const es = await loadAcsCredentials({ config: withSigning(base, { dataDir, algorithm: 'ES256' }) });
     expect(ps.keyPath).to.not.equal(es.keyPath);
-    expect((await readdir(dataDir)).sort()).to.deep.equal(
-      ['acs-signing-es256.crt.pem', 'acs-signing-es256.key.pem', 'acs-signing-ps256.crt.pem', 'acs-signing-ps256.key.pem'],
-    );
+    expect((await readdir(dataDir)).sort()).to.deep.equal([
+      'acs-signing-es256.crt.pem',
+      'acs-signing-es256.key.pem',
+      'acs-signing-ps256.crt.pem',
+      'acs-signing-ps256.key.pem',
+    ]);
   });
 
   it('workers only read: the pair the primary wrote, never writing one themselves', async () => {
@@ -130,7 +136,11 @@ describe('crypto/acs-credentials', () => {
   describe('production', () => {
     it('refuses to start without configured key and certificate, and writes nothing', async () => {
       const dataDir = await tmp.make();
-      const err = await expectRejection(loadAcsCredentials({ config: withSigning(base, { dataDir }, 'production') }), CredentialsError, /production/);
+      const err = await expectRejection(
+        loadAcsCredentials({ config: withSigning(base, { dataDir }, 'production') }),
+        CredentialsError,
+        /production/,
+      );
       expect(err.message).to.match(/keyPath/);
       expect(await readdir(dataDir)).to.deep.equal([]);
     });
@@ -145,7 +155,9 @@ describe('crypto/acs-credentials', () => {
       const leaf = buildSelfSignedCertificate(key, { commonName: 'Configured ACS' });
       const second = buildSelfSignedCertificate(issuer, { commonName: 'Some CA' });
       await writeFile(certPath, certificatePem(leaf) + certificatePem(second));
-      const creds = await loadAcsCredentials({ config: withSigning(base, { keyPath, certPath, dataDir: path.join(dir, 'unused') }, 'production') });
+      const creds = await loadAcsCredentials({
+        config: withSigning(base, { keyPath, certPath, dataDir: path.join(dir, 'unused') }, 'production'),
+      });
       expect(creds.origin).to.equal('configured');
       expect(creds.certificate.subject).to.include('CN=Configured ACS');
       expect(creds.x5c).to.deep.equal([leaf.toString('base64'), second.toString('base64')]);
@@ -162,7 +174,10 @@ describe('crypto/acs-credentials', () => {
       await writeFile(certPath, certificatePem(buildSelfSignedCertificate(key, expired)));
       const lines: string[] = [];
       const logger = createLogger('info', {}, (l) => lines.push(l));
-      const creds = await loadAcsCredentials({ config: withSigning(base, { keyPath, certPath, algorithm: 'ES256' }, 'production'), logger });
+      const creds = await loadAcsCredentials({
+        config: withSigning(base, { keyPath, certPath, algorithm: 'ES256' }, 'production'),
+        logger,
+      });
       expect(creds.origin).to.equal('configured');
       const levels = lines.map((l) => JSON.parse(l) as { level: string; msg: string });
       expect(levels.find((l) => l.level === 'warn')?.msg).to.match(/expired/);

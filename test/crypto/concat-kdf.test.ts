@@ -54,14 +54,19 @@ describe('crypto/concat-kdf', () => {
       y: 'SLW_xSffzlPWrHEVI30DHM_4egVwt3NQqeUD7nMFpps',
       d: '0_NxaRPUMQoAJt50Gz8YiTr8gRTwyEaCumd-MToTmIo',
     };
-    const bob = { kty: 'EC', crv: 'P-256', x: 'weNJy2HscCSM6AEDTDg04biOvhFhyyWvOHQfeF_PxMQ', y: 'e8lnCO-AlStT-NJVX-crhB7QRYhiix03illJOVAOyck' };
+    const bob = {
+      kty: 'EC',
+      crv: 'P-256',
+      x: 'weNJy2HscCSM6AEDTDg04biOvhFhyyWvOHQfeF_PxMQ',
+      y: 'e8lnCO-AlStT-NJVX-crhB7QRYhiix03illJOVAOyck',
+    };
     const z = crypto.diffieHellman({
       privateKey: crypto.createPrivateKey({ key: alice, format: 'jwk' }),
       publicKey: crypto.createPublicKey({ key: bob, format: 'jwk' }),
     });
     expect([...z]).to.deep.equal([
-      158, 86, 217, 29, 129, 113, 53, 211, 114, 131, 66, 131, 191, 132, 38, 156, 251, 49, 110, 163, 218, 128, 106, 72, 246, 218, 167, 121, 140, 254,
-      144, 196,
+      158, 86, 217, 29, 129, 113, 53, 211, 114, 131, 66, 131, 191, 132, 38, 156, 251, 49, 110, 163, 218, 128, 106, 72, 246, 218, 167, 121,
+      140, 254, 144, 196,
     ]);
     const otherInfo = Buffer.concat([
       lengthPrefixed(Buffer.from('A128GCM')),
@@ -75,8 +80,18 @@ describe('crypto/concat-kdf', () => {
   it('chains hash rounds with a counter for outputs longer than one hash', () => {
     const z = crypto.randomBytes(32);
     const info = Buffer.from('info');
-    const round = (i: number) => crypto.createHash('sha256').update(Buffer.from([0, 0, 0, i])).update(z).update(info).digest();
-    expect(concatKdf(z, 384, info).toString('hex')).to.equal(Buffer.concat([round(1), round(2)]).subarray(0, 48).toString('hex'));
+    const round = (i: number) =>
+      crypto
+        .createHash('sha256')
+        .update(Buffer.from([0, 0, 0, i]))
+        .update(z)
+        .update(info)
+        .digest();
+    expect(concatKdf(z, 384, info).toString('hex')).to.equal(
+      Buffer.concat([round(1), round(2)])
+        .subarray(0, 48)
+        .toString('hex'),
+    );
     expect(() => concatKdf(z, 12, info)).to.throw(RangeError);
   });
 });

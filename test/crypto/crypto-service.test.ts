@@ -6,9 +6,9 @@ import { type CryptoService, createCryptoService, resolveOffload } from '../../s
 import type { ContentEnc } from '../../src/crypto/crypto-types.js';
 import { createLogger } from '../../src/logger.js';
 import { createMetrics } from '../../src/metrics.js';
+import { expectRejection } from '../helpers/expect-error.js';
 import { TestSdk } from '../helpers/sdk.js';
 import { POOL_ENTRY, silentLogger, tempDirs, testConfig, withSigning } from './fixtures.js';
-import { expectRejection } from '../helpers/expect-error.js';
 
 /** The app-challenge cryptography end to end, as the protocol layer will drive it. */
 async function appChallengeFlow(service: CryptoService, enc: ContentEnc) {
@@ -69,8 +69,17 @@ describe('crypto/crypto-service', () => {
 
   it('maps pool.offload names and groups to tasks', () => {
     expect([...resolveOffload([]).tasks]).to.deep.equal([]);
-    expect([...resolveOffload(['sign', 'ecdh', 'jwe']).tasks].sort()).to.deep.equal(['ecdh-kdf', 'jwe-decrypt', 'jwe-encrypt', 'keygen', 'sign']);
-    expect(resolveOffload(['ecdh-kdf', 'serialize', 'bogus'])).to.deep.equal({ tasks: new Set(['ecdh-kdf']), other: ['serialize', 'bogus'] });
+    expect([...resolveOffload(['sign', 'ecdh', 'jwe']).tasks].sort()).to.deep.equal([
+      'ecdh-kdf',
+      'jwe-decrypt',
+      'jwe-encrypt',
+      'keygen',
+      'sign',
+    ]);
+    expect(resolveOffload(['ecdh-kdf', 'serialize', 'bogus'])).to.deep.equal({
+      tasks: new Set(['ecdh-kdf']),
+      other: ['serialize', 'bogus'],
+    });
   });
 
   for (const enc of ['A128CBC-HS256', 'A128GCM'] as const) {
@@ -86,7 +95,9 @@ describe('crypto/crypto-service', () => {
       const { sdk, acs, key } = await appChallengeFlow(pooled, enc);
       // keygen, sign, ecdh-kdf, 2 x decrypt, 2 x encrypt: all in threads.
       expect(pooled.pool.completed - before).to.equal(7);
-      expect(Buffer.from(key).equals(Buffer.from(await inline.deriveSessionKey(acs.privateJwk, sdk.ephemPubKey, sdk.sdkReferenceNumber)))).to.equal(true);
+      expect(
+        Buffer.from(key).equals(Buffer.from(await inline.deriveSessionKey(acs.privateJwk, sdk.ephemPubKey, sdk.sdkReferenceNumber))),
+      ).to.equal(true);
       const jwe = await sdk.nextCReq({ oobContinue: true });
       expect(await pooled.decryptCReq(jwe, key, enc)).to.deep.equal(await inline.decryptCReq(jwe, key, enc));
     });
@@ -94,7 +105,9 @@ describe('crypto/crypto-service', () => {
 
   it('reports pool task durations per task', async () => {
     const h = await pooledMetrics.histogram('pool_task_duration_seconds').get();
-    const tasks = new Set(h.values.filter((v) => v.metricName === 'pool_task_duration_seconds_count' && v.value > 0).map((v) => v.labels.task));
+    const tasks = new Set(
+      h.values.filter((v) => v.metricName === 'pool_task_duration_seconds_count' && v.value > 0).map((v) => v.labels.task),
+    );
     expect([...tasks].sort()).to.deep.equal(['ecdh-kdf', 'jwe-decrypt', 'jwe-encrypt', 'keygen', 'sign']);
   });
 
@@ -102,7 +115,10 @@ describe('crypto/crypto-service', () => {
     it(`turns bad client input into typed errors (${which})`, async () => {
       const service = which === 'inline' ? inline : pooled;
       const acs = await service.newEphemeralKey();
-      const badKey = await expectRejection(service.deriveSessionKey(acs.privateJwk, { kty: 'EC', crv: 'P-256', x: 'AA', y: 'AA' }, 'ref'), InvalidKeyError);
+      const badKey = await expectRejection(
+        service.deriveSessionKey(acs.privateJwk, { kty: 'EC', crv: 'P-256', x: 'AA', y: 'AA' }, 'ref'),
+        InvalidKeyError,
+      );
       expect(badKey.errorName).to.equal('INVALID_FORMAT');
       expect(badKey.field).to.equal('sdkEphemPubKey');
       await expectRejection(service.decryptCReq('eyJhbGciOiJkaXIifQ.x.y.z.w', new Uint8Array(32), 'A128GCM'), DecryptionError);
@@ -116,7 +132,12 @@ describe('crypto/crypto-service', () => {
     const config = withSigning(testConfig(), { dataDir, algorithm: 'ES256' });
     // The primary's job in a cluster: the service itself only reads the pair.
     const prepared = await loadAcsCredentials({ config });
-    const es = await createCryptoService({ config, logger: silentLogger, metrics: createMetrics('worker', { defaults: false }), workers: 1 });
+    const es = await createCryptoService({
+      config,
+      logger: silentLogger,
+      metrics: createMetrics('worker', { defaults: false }),
+      workers: 1,
+    });
     try {
       expect(es.algorithm).to.equal('ES256');
       expect(es.credentials.origin).to.equal('reused');
@@ -148,6 +169,10 @@ describe('crypto/crypto-service', () => {
 
   it('does not start in production without configured credentials', async () => {
     const config = withSigning(testConfig(), { dataDir: await tmp.make() }, 'production');
-    await expectRejection(createCryptoService({ config, logger: silentLogger, metrics: createMetrics('worker', { defaults: false }), workers: 1 }), CredentialsError, /production/);
+    await expectRejection(
+      createCryptoService({ config, logger: silentLogger, metrics: createMetrics('worker', { defaults: false }), workers: 1 }),
+      CredentialsError,
+      /production/,
+    );
   });
 });

@@ -2,8 +2,8 @@ import crypto from 'node:crypto';
 import { expect } from 'chai';
 import { CryptoError, InvalidKeyError } from '../../src/crypto/crypto-errors.js';
 import { deriveSessionKey, generateEphemeralKey, generateEphemeralKeySync, importSdkPublicKey } from '../../src/crypto/ecdh.js';
-import { TestSdk } from '../helpers/sdk.js';
 import { expectThrow } from '../helpers/expect-error.js';
+import { TestSdk } from '../helpers/sdk.js';
 
 function expectInvalidKey(fn: () => unknown, message: RegExp): void {
   const e = expectThrow(fn, InvalidKeyError, message);
@@ -68,7 +68,11 @@ describe('crypto/ecdh', () => {
     const rsa = crypto.generateKeyPairSync('rsa', { modulusLength: 1024 }).publicKey.export({ format: 'jwk' });
     const cases: [string, unknown, RegExp][] = [
       ['a point off the curve', offCurve, /not a point on P-256/],
-      ['the point (0, 0)', { kty: 'EC', crv: 'P-256', x: Buffer.alloc(32).toString('base64url'), y: Buffer.alloc(32).toString('base64url') }, /not a point/],
+      [
+        'the point (0, 0)',
+        { kty: 'EC', crv: 'P-256', x: Buffer.alloc(32).toString('base64url'), y: Buffer.alloc(32).toString('base64url') },
+        /not a point/,
+      ],
       ['a P-384 key', p384, /crv must be P-256/],
       ['an RSA key', rsa, /kty must be EC/],
       ['a key without y', { kty: 'EC', crv: 'P-256', x: good.x }, /y is not base64url/],

@@ -5,8 +5,8 @@ import { DecryptionError, MalformedPayloadError } from '../../src/crypto/crypto-
 import type { ContentEnc } from '../../src/crypto/crypto-types.js';
 import { deriveSessionKey, generateEphemeralKeySync } from '../../src/crypto/ecdh.js';
 import { contentKey, decryptCReq, encryptCRes, readJweHeader } from '../../src/crypto/jwe.js';
-import { TestSdk } from '../helpers/sdk.js';
 import { expectRejection } from '../helpers/expect-error.js';
+import { TestSdk } from '../helpers/sdk.js';
 
 /** An SDK and the ACS side sharing a session key, as after a real AReq/ARes. */
 function session(enc: ContentEnc) {
@@ -50,7 +50,12 @@ describe('crypto/jwe', () => {
         const { sdk, key } = session(enc);
         const jwe = await sdk.nextCReq();
         for (const part of [2, 3, 4]) {
-          const err = await expectRejection(decryptCReq(tamper(jwe, part), key, enc), DecryptionError, undefined, `decrypting with part ${part} tampered`);
+          const err = await expectRejection(
+            decryptCReq(tamper(jwe, part), key, enc),
+            DecryptionError,
+            undefined,
+            `decrypting with part ${part} tampered`,
+          );
           expect(err.errorName).to.equal('DECRYPTION_FAILURE');
         }
         // A protected header changed after encryption breaks the authentication too.
@@ -87,7 +92,9 @@ describe('crypto/jwe', () => {
     const { sdk, key, kid } = session('A128CBC-HS256');
     const jwe = await sdk.nextCReq();
     await expectRejection(decryptCReq(jwe, key, 'A128GCM'), DecryptionError, /enc must be A128GCM/);
-    const kw = await new CompactEncrypt(Buffer.from('{}')).setProtectedHeader({ alg: 'A128KW', enc: 'A128CBC-HS256', kid }).encrypt(key.subarray(0, 16));
+    const kw = await new CompactEncrypt(Buffer.from('{}'))
+      .setProtectedHeader({ alg: 'A128KW', enc: 'A128CBC-HS256', kid })
+      .encrypt(key.subarray(0, 16));
     await expectRejection(decryptCReq(kw, key, 'A128CBC-HS256'), DecryptionError, /alg must be dir/);
     for (const bad of ['', 'a.b.c', 'not a jwe', `${jwe}.extra`, '!!!!.a.b.c.d']) {
       await expectRejection(decryptCReq(bad, key, 'A128CBC-HS256'), DecryptionError, undefined, `decrypting ${JSON.stringify(bad)}`);
@@ -107,7 +114,12 @@ describe('crypto/jwe', () => {
     const { key, kid } = session('A128CBC-HS256');
     for (const text of ['not json', '[1,2]', '"text"']) {
       const jwe = await new CompactEncrypt(Buffer.from(text)).setProtectedHeader({ alg: 'dir', enc: 'A128CBC-HS256', kid }).encrypt(key);
-      const err = await expectRejection(decryptCReq(jwe, key, 'A128CBC-HS256'), MalformedPayloadError, /not a JSON object|not JSON/, `decrypting ${JSON.stringify(text)}`);
+      const err = await expectRejection(
+        decryptCReq(jwe, key, 'A128CBC-HS256'),
+        MalformedPayloadError,
+        /not a JSON object|not JSON/,
+        `decrypting ${JSON.stringify(text)}`,
+      );
       expect(err.errorName).to.equal('INVALID_FORMAT');
     }
   });

@@ -5,9 +5,9 @@ import { type AcsCredentials, loadAcsCredentials } from '../../src/crypto/acs-cr
 import type { AcsSignedContentPayload } from '../../src/crypto/crypto-types.js';
 import { deriveSessionKey, generateEphemeralKeySync } from '../../src/crypto/ecdh.js';
 import { AcsContentSigner } from '../../src/crypto/jws.js';
+import { expectRejection } from '../helpers/expect-error.js';
 import { TestSdk } from '../helpers/sdk.js';
 import { tempDirs, testConfig, withSigning } from './fixtures.js';
-import { expectRejection } from '../helpers/expect-error.js';
 
 describe('crypto/jws', () => {
   const tmp = tempDirs();
@@ -62,9 +62,22 @@ describe('crypto/jws', () => {
         const jws = await signer.sign(payloadFor(sdk, generateEphemeralKeySync().publicJwk));
         const [h, , s] = jws.split('.') as [string, string, string];
         const forged = `${h}.${Buffer.from(JSON.stringify({ acsURL: 'https://evil.example/' })).toString('base64url')}.${s}`;
-        await expectRejection(sdk.verifySignedContent(forged), joseErrors.JWSSignatureVerificationFailed, undefined, 'verifying the forged content');
-        const other = alg === 'PS256' ? crypto.generateKeyPairSync('rsa', { modulusLength: 2048 }) : crypto.generateKeyPairSync('ec', { namedCurve: 'P-256' });
-        await expectRejection(compactVerify(jws, other.publicKey), joseErrors.JWSSignatureVerificationFailed, undefined, 'verifying with another key');
+        await expectRejection(
+          sdk.verifySignedContent(forged),
+          joseErrors.JWSSignatureVerificationFailed,
+          undefined,
+          'verifying the forged content',
+        );
+        const other =
+          alg === 'PS256'
+            ? crypto.generateKeyPairSync('rsa', { modulusLength: 2048 })
+            : crypto.generateKeyPairSync('ec', { namedCurve: 'P-256' });
+        await expectRejection(
+          compactVerify(jws, other.publicKey),
+          joseErrors.JWSSignatureVerificationFailed,
+          undefined,
+          'verifying with another key',
+        );
       });
 
       it('refuses to start a challenge whose content does not echo this SDK key', async () => {

@@ -10,9 +10,9 @@ import { decryptCReq } from '../../src/crypto/jwe.js';
 import { CryptoPool, defaultTaskFile, poolThreadCount } from '../../src/crypto/pool.js';
 import type { ThreadData } from '../../src/crypto/tasks/task-types.js';
 import { createMetrics } from '../../src/metrics.js';
+import { expectRejection } from '../helpers/expect-error.js';
 import { TestSdk } from '../helpers/sdk.js';
 import { POOL_ENTRY, tempDirs, testConfig, withSigning } from './fixtures.js';
-import { expectRejection } from '../helpers/expect-error.js';
 
 async function histogramCount(metrics: ReturnType<typeof createMetrics>, task: string): Promise<number> {
   const h = await metrics.histogram('pool_task_duration_seconds').get();
@@ -76,7 +76,11 @@ describe('crypto/pool', () => {
       const sdk = new TestSdk({ enc: 'A128GCM' });
       const acs = await pool.run('keygen', {});
       expect(acs.publicJwk).to.include({ kty: 'EC', crv: 'P-256' });
-      const key = await pool.run('ecdh-kdf', { acsPrivJwk: acs.privateJwk, sdkPubJwk: sdk.ephemPubKey, sdkReferenceNumber: sdk.sdkReferenceNumber });
+      const key = await pool.run('ecdh-kdf', {
+        acsPrivJwk: acs.privateJwk,
+        sdkPubJwk: sdk.ephemPubKey,
+        sdkReferenceNumber: sdk.sdkReferenceNumber,
+      });
       expect(Buffer.from(key).equals(deriveSessionKey(acs.privateJwk, sdk.ephemPubKey, sdk.sdkReferenceNumber))).to.equal(true);
 
       sdk.acsTransID = crypto.randomUUID();
@@ -92,12 +96,16 @@ describe('crypto/pool', () => {
 
       expect(pool.liveThreads).to.be.greaterThan(0);
       expect(pool.completed).to.be.at.least(5);
-      for (const t of ['keygen', 'ecdh-kdf', 'jwe-decrypt', 'jwe-encrypt', 'sign']) expect(await histogramCount(metrics, t), t).to.be.at.least(1);
+      for (const t of ['keygen', 'ecdh-kdf', 'jwe-decrypt', 'jwe-encrypt', 'sign'])
+        expect(await histogramCount(metrics, t), t).to.be.at.least(1);
     });
 
     it('gives input errors back as their typed errors', async () => {
       const acs = generateEphemeralKeySync();
-      const bad = await expectRejection(pool.run('ecdh-kdf', { acsPrivJwk: acs.privateJwk, sdkPubJwk: { kty: 'EC', crv: 'P-384' }, sdkReferenceNumber: 'r' }), InvalidKeyError);
+      const bad = await expectRejection(
+        pool.run('ecdh-kdf', { acsPrivJwk: acs.privateJwk, sdkPubJwk: { kty: 'EC', crv: 'P-384' }, sdkReferenceNumber: 'r' }),
+        InvalidKeyError,
+      );
       expect(bad.field).to.equal('sdkEphemPubKey');
       await expectRejection(pool.run('jwe-decrypt', { jwe: 'a.b.c.d.e', key: new Uint8Array(32), enc: 'A128CBC-HS256' }), DecryptionError);
     });

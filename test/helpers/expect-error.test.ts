@@ -25,9 +25,13 @@ async function assertionFrom(run: () => unknown): Promise<Error> {
 
 describe('test helpers: expectRejection / expectThrow', () => {
   it('return the typed error when class and message match', async () => {
-    const thrown = expectThrow(() => {
-      throw new KindError('bad input: field x', 'INPUT');
-    }, KindError, /field x/);
+    const thrown = expectThrow(
+      () => {
+        throw new KindError('bad input: field x', 'INPUT');
+      },
+      KindError,
+      /field x/,
+    );
     expect(thrown.kind).to.equal('INPUT');
     const rejected = await expectRejection(Promise.reject(new KindError('gone', 'GONE')), KindError, 'gone');
     expect(rejected.kind).to.equal('GONE');
@@ -44,7 +48,9 @@ describe('test helpers: expectRejection / expectThrow', () => {
 
   it('fail when nothing is thrown or the promise resolves', async () => {
     expect((await assertionFrom(() => expectThrow(() => 42, KindError))).message).to.match(/to throw KindError, but it returned 42/);
-    expect((await assertionFrom(() => expectRejection(Promise.resolve({ ok: true }), KindError))).message).to.match(/to reject with KindError, but it resolved with \{"ok":true\}/);
+    expect((await assertionFrom(() => expectRejection(Promise.resolve({ ok: true }), KindError))).message).to.match(
+      /to reject with KindError, but it resolved with \{"ok":true\}/,
+    );
     expect((await assertionFrom(() => expectThrow(async () => 1, KindError))).message).to.match(/returned a promise/);
   });
 
@@ -69,9 +75,13 @@ describe('test helpers: expectRejection / expectThrow', () => {
     expect(
       (
         await assertionFrom(() =>
-          expectThrow(() => {
-            throw err;
-          }, KindError, 'other text'),
+          expectThrow(
+            () => {
+              throw err;
+            },
+            KindError,
+            'other text',
+          ),
         )
       ).message,
     ).to.match(/containing "other text"/);

@@ -129,7 +129,8 @@ export async function startRedisCluster(size = 3): Promise<RedisCluster> {
     }
     const nodes = servers.map((s) => `127.0.0.1:${s.port}`);
     await execFileAsync('redis-cli', ['--cluster', 'create', ...nodes, '--cluster-replicas', '0', '--cluster-yes'], { timeout: 20_000 });
-    for (const s of servers) await waitFor(async () => (await cli(s.port, 'cluster', 'info')).includes('cluster_state:ok'), 20_000, 'cluster state ok');
+    for (const s of servers)
+      await waitFor(async () => (await cli(s.port, 'cluster', 'info')).includes('cluster_state:ok'), 20_000, 'cluster state ok');
     return {
       nodes,
       async close() {

@@ -129,7 +129,8 @@ export class TestSdk {
     const a = typeof ares === 'string' ? { acsSignedContent: ares } : ares;
     const verified = await this.verifySignedContent(a.acsSignedContent);
     const echoed = verified.payload.sdkEphemPubKey;
-    if (!echoed || echoed.x !== this.ephemPubKey.x || echoed.y !== this.ephemPubKey.y) throw new Error('acsSignedContent does not echo the SDK key');
+    if (!echoed || echoed.x !== this.ephemPubKey.x || echoed.y !== this.ephemPubKey.y)
+      throw new Error('acsSignedContent does not echo the SDK key');
     this.signedContent = verified;
     this.acsURL = verified.payload.acsURL;
     this.acsTransID = a.acsTransID ?? verified.payload.acsTransID;
@@ -167,7 +168,8 @@ export class TestSdk {
     });
     const counter = Number(creq.sdkCounterStoA ?? 0);
     // EMV SDKs derive the GCM IV from the counter: 11 zero octets, then the counter.
-    if (this.enc === 'A128GCM' && this.counterIv) enc.setInitializationVector(Buffer.concat([Buffer.alloc(11), Buffer.from([counter & 0xff])]));
+    if (this.enc === 'A128GCM' && this.counterIv)
+      enc.setInitializationVector(Buffer.concat([Buffer.alloc(11), Buffer.from([counter & 0xff])]));
     return enc.encrypt(this.#key('creq'));
   }
 
@@ -180,10 +182,14 @@ export class TestSdk {
   async decryptCRes(jwe: string, opts: { checkCounter?: boolean } = {}): Promise<Record<string, unknown>> {
     const header = decodeProtectedHeader(jwe);
     if (header.alg !== 'dir' || header.enc !== this.enc) throw new Error(`unexpected CRes header ${JSON.stringify(header)}`);
-    const { plaintext } = await compactDecrypt(jwe, this.#key('cres'), { keyManagementAlgorithms: ['dir'], contentEncryptionAlgorithms: [this.enc] });
+    const { plaintext } = await compactDecrypt(jwe, this.#key('cres'), {
+      keyManagementAlgorithms: ['dir'],
+      contentEncryptionAlgorithms: [this.enc],
+    });
     const cres = JSON.parse(new TextDecoder().decode(plaintext)) as Record<string, unknown>;
     if (opts.checkCounter !== false && cres.acsCounterAtoS !== undefined) {
-      if (cres.acsCounterAtoS !== pad3(this.acsCounterAtoS)) throw new Error(`acsCounterAtoS ${String(cres.acsCounterAtoS)}, expected ${pad3(this.acsCounterAtoS)}`);
+      if (cres.acsCounterAtoS !== pad3(this.acsCounterAtoS))
+        throw new Error(`acsCounterAtoS ${String(cres.acsCounterAtoS)}, expected ${pad3(this.acsCounterAtoS)}`);
     }
     this.acsCounterAtoS++;
     return cres;

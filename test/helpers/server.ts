@@ -9,7 +9,6 @@ export { freePort };
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const MAIN = path.join(ROOT, 'dist/main.js');
 
-
 export interface LogLine {
   msg?: string;
   level?: string;
@@ -153,7 +152,9 @@ export async function workerPids(server: RunningServer, n: number, timeoutMs = 5
   const pids = new Set<number>();
   const deadline = Date.now() + timeoutMs;
   while (pids.size < n && Date.now() < deadline) {
-    const res = await fetch(server.url('/__test/config'), { headers: { connection: 'close' }, signal: AbortSignal.timeout(1000) }).catch(() => null);
+    const res = await fetch(server.url('/__test/config'), { headers: { connection: 'close' }, signal: AbortSignal.timeout(1000) }).catch(
+      () => null,
+    );
     if (res?.ok) pids.add(((await res.json()) as { pid: number }).pid);
   }
   return pids;

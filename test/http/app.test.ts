@@ -9,7 +9,16 @@ import { testDeps } from '../helpers/app-deps.js';
 
 describe('createApp pipeline', () => {
   it('declares its stages in order', () => {
-    expect(pipeline(testDeps()).map((s) => s.name)).to.deep.equal(['request-id', 'access-log', 'http-metrics', 'drain-guard', 'rate-limit', 'compression', 'body-reader', 'fault-injection']);
+    expect(pipeline(testDeps()).map((s) => s.name)).to.deep.equal([
+      'request-id',
+      'access-log',
+      'http-metrics',
+      'drain-guard',
+      'rate-limit',
+      'compression',
+      'body-reader',
+      'fault-injection',
+    ]);
   });
 
   it('returns a made X-Request-ID, or the one given when sane', async () => {
@@ -55,7 +64,10 @@ describe('createApp pipeline', () => {
 
   it('refuses bodies above the limit with 413, declared or streamed', async () => {
     const app = createApp(testDeps({ BODY_LIMIT_BYTES: '100' }));
-    const declared = await request(app).post('/__test/echo').set('content-type', 'application/json').send(JSON.stringify({ x: 'y'.repeat(200) }));
+    const declared = await request(app)
+      .post('/__test/echo')
+      .set('content-type', 'application/json')
+      .send(JSON.stringify({ x: 'y'.repeat(200) }));
     expect(declared.status).to.equal(413);
     expect(declared.body.errorDetails.errorCode).to.equal('203');
     const ok = await request(app).post('/__test/echo').send({ x: 1 });
@@ -69,10 +81,13 @@ describe('createApp pipeline', () => {
     await once(server, 'listening');
     const { port } = server.address() as AddressInfo;
     const status = await new Promise<number>((resolve, reject) => {
-      const req = http.request({ port, host: '127.0.0.1', method: 'POST', path: '/__test/echo', headers: { 'content-type': 'application/json' } }, (res) => {
-        res.resume();
-        resolve(res.statusCode ?? 0);
-      });
+      const req = http.request(
+        { port, host: '127.0.0.1', method: 'POST', path: '/__test/echo', headers: { 'content-type': 'application/json' } },
+        (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        },
+      );
       req.on('error', reject);
       for (let i = 0; i < 10; i++) req.write('{"pad":"' + 'y'.repeat(40) + '"}');
       req.end();

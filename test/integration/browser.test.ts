@@ -69,7 +69,9 @@ describe('browser: challenge flows in Chromium through globalpayments-3ds', func
 
   afterEach(async function () {
     if (this.currentTest?.state === 'failed' && checkout) {
-      console.log(`      browser errors: ${JSON.stringify(checkout.errors)}; status: ${await checkout.page.textContent('#status').catch(() => '?')}`);
+      console.log(
+        `      browser errors: ${JSON.stringify(checkout.errors)}; status: ${await checkout.page.textContent('#status').catch(() => '?')}`,
+      );
     }
     await checkout?.close();
     checkout = undefined;
@@ -130,7 +132,10 @@ describe('browser: challenge flows in Chromium through globalpayments-3ds', func
     expect(shop().methodNotifications.map((n) => n.data)).to.deep.include({ threeDSServerTransID: id });
     const frames = await page().frames();
     expect(frames[0]).to.deep.equal({ display: 'none', inChallengeBox: false });
-    expect(frames.filter((f) => f.inChallengeBox), 'no challenge frame').to.have.length(0);
+    expect(
+      frames.filter((f) => f.inChallengeBox),
+      'no challenge frame',
+    ).to.have.length(0);
     expect(page().postsTo(acsURL())).to.have.length(0);
 
     expect(areqOf(id).threeDSCompInd).to.equal('Y');

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { expect } from 'chai';
-import { requestLoop, type RunningServer, startServer, workerPids } from '../helpers/server.js';
+import { type RunningServer, requestLoop, startServer, workerPids } from '../helpers/server.js';
 
 /** One scrape of /metrics: a failed scrape throws; a series that is absent is undefined. */
 async function metric(server: RunningServer, name: string): Promise<number | undefined> {
@@ -29,7 +29,10 @@ async function until<T>(fn: () => Promise<T | undefined | false>, timeoutMs: num
     } catch (err) {
       lastError = err;
     }
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastError === undefined ? '' : `; last error: ${String(lastError)}`}`);
+    if (Date.now() > deadline)
+      throw new Error(
+        `timed out after ${timeoutMs} ms waiting for ${what}${lastError === undefined ? '' : `; last error: ${String(lastError)}`}`,
+      );
     await sleep(50);
   }
 }
@@ -41,7 +44,10 @@ async function slowRequests(server: RunningServer, n: number, ms: number) {
   // Short IDs: the logger masks long digit runs (PAN-like), which would hide the ID from the wait.
   const ids = Array.from({ length: n }, () => `slow-${++slowSeq}`);
   const results = ids.map((id) =>
-    fetch(server.url(`/__test/slow?ms=${ms}`), { headers: { 'x-request-id': id } }).then(async (r) => ({ status: r.status, body: await r.json() })),
+    fetch(server.url(`/__test/slow?ms=${ms}`), { headers: { 'x-request-id': id } }).then(async (r) => ({
+      status: r.status,
+      body: await r.json(),
+    })),
   );
   // Rejections are read by the caller; until then they must not count as unhandled.
   for (const r of results) r.catch(() => {});
@@ -114,7 +120,10 @@ describe('cluster runtime (integration)', function () {
       async () => {
         const seen = new Set<number>();
         for (let i = 0; i < 20; i++) {
-          const r = (await (await fetch(s.url('/__test/config'), { headers: { connection: 'close' } })).json()) as { bodyLimitBytes: number; pid: number };
+          const r = (await (await fetch(s.url('/__test/config'), { headers: { connection: 'close' } })).json()) as {
+            bodyLimitBytes: number;
+            pid: number;
+          };
           if (r.bodyLimitBytes !== 1234) return false;
           seen.add(r.pid);
         }
@@ -123,7 +132,11 @@ describe('cluster runtime (integration)', function () {
       5000,
       'the new body limit on every worker',
     );
-    const big = await fetch(server.url('/__test/echo'), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ pad: 'x'.repeat(2000) }) });
+    const big = await fetch(server.url('/__test/echo'), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ pad: 'x'.repeat(2000) }),
+    });
     expect(big.status).to.equal(413);
     expect([...(await workerPids(server, 2))].sort()).to.deep.equal([...pidsBefore].sort());
     expect(await metric(server, 'config_last_reload_successful')).to.equal(1);
@@ -181,7 +194,10 @@ describe('cluster runtime (integration)', function () {
     server = await startServer({ args: ['--config', cfgFile()] });
     const pidsBefore = await workerPids(server, 2);
     const missing = path.join(dir, 'absent');
-    writeFileSync(cfgFile(), JSON.stringify({ server: { workers: 2 }, protocol: { signing: { keyPath: `${missing}.key`, certPath: `${missing}.crt` } } }));
+    writeFileSync(
+      cfgFile(),
+      JSON.stringify({ server: { workers: 2 }, protocol: { signing: { keyPath: `${missing}.key`, certPath: `${missing}.crt` } } }),
+    );
     const loop = requestLoop(server.url('/health'), 2);
     server.signal('SIGHUP');
     const failed = await server.waitForLog((l) => l.msg === 'configuration reload failed; keeping the running configuration');
@@ -250,7 +266,12 @@ describe('cluster runtime (integration)', function () {
     const { code } = await server.exited;
     expect(code).to.equal(1);
     // Forced out: the held request never got its answer.
-    expect(await slow?.then(() => 'answered', () => 'cut off')).to.equal('cut off');
+    expect(
+      await slow?.then(
+        () => 'answered',
+        () => 'cut off',
+      ),
+    ).to.equal('cut off');
   });
 
   it('detects and reports a crash loop instead of spinning', async () => {
@@ -260,7 +281,8 @@ describe('cluster runtime (integration)', function () {
     const exitsReported = () => s.lines.filter((l) => l.msg === REPLACING || l.msg === CRASH_LOOP).length;
     for (let i = 1; i <= 3; i++) {
       await until(
-        async () => (await fetch(s.url('/__test/crash'), { method: 'POST', headers: { connection: 'close' }, signal: AbortSignal.timeout(2000) })).ok,
+        async () =>
+          (await fetch(s.url('/__test/crash'), { method: 'POST', headers: { connection: 'close' }, signal: AbortSignal.timeout(2000) })).ok,
         10_000,
         `worker crash ${i}`,
       );

@@ -4,20 +4,40 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { expect } from 'chai';
-import { ROOT, type RunningServer, startServer } from '../helpers/server.js';
 import { TestSdk } from '../helpers/sdk.js';
+import { ROOT, type RunningServer, startServer } from '../helpers/server.js';
 
 const OTP = '246813';
 const WRONG = '975310';
 const CVC = '9137';
-const LAST4 = ['4000', '4001', '4002', '4003', '4004', '4005', '4006', '4007', '4008', '4009', '4010', '4011', '4012', '4013', '4014', '4999'];
+const LAST4 = [
+  '4000',
+  '4001',
+  '4002',
+  '4003',
+  '4004',
+  '4005',
+  '4006',
+  '4007',
+  '4008',
+  '4009',
+  '4010',
+  '4011',
+  '4012',
+  '4013',
+  '4014',
+  '4999',
+];
 const pan = (last4: string) => `411111111111${last4}`;
 
 describe('log privacy (integration)', function () {
   this.timeout(90_000);
   let server: RunningServer;
   let base: string;
-  const fixture = JSON.parse(readFileSync(path.join(ROOT, '../shared/fixtures/authenticate-browser.json'), 'utf8')) as Record<string, Record<string, unknown>>;
+  const fixture = JSON.parse(readFileSync(path.join(ROOT, '../shared/fixtures/authenticate-browser.json'), 'utf8')) as Record<
+    string,
+    Record<string, unknown>
+  >;
 
   // Every request carries its own X-Request-ID, so the scan can wait for each one's access line.
   const sent: string[] = [];
@@ -27,7 +47,11 @@ describe('log privacy (integration)', function () {
     return id;
   };
   const post = async (p: string, body: unknown) => {
-    const r = await fetch(`${base}${p}`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-request-id': requestId() }, body: JSON.stringify(body) });
+    const r = await fetch(`${base}${p}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-request-id': requestId() },
+      body: JSON.stringify(body),
+    });
     return { status: r.status, body: (await r.json().catch(() => ({}))) as Record<string, unknown> };
   };
   const form = (p: string, fields: Record<string, string>) =>
@@ -39,7 +63,10 @@ describe('log privacy (integration)', function () {
     });
 
   before(async () => {
-    server = await startServer({ workers: 2, env: { LOG_LEVEL: 'trace', PROTOCOL_OTP: OTP, SLOW_RESPONSE_MS: '50', DECOUPLED_DELAY_MS: '50' } });
+    server = await startServer({
+      workers: 2,
+      env: { LOG_LEVEL: 'trace', PROTOCOL_OTP: OTP, SLOW_RESPONSE_MS: '50', DECOUPLED_DELAY_MS: '50' },
+    });
     base = server.url('');
   });
   after(async () => server.stop());
@@ -54,7 +81,10 @@ describe('log privacy (integration)', function () {
       const a = await post('/3ds/authenticate', areq);
       expect([200, 502]).to.include(a.status);
       if (a.body.transStatus === 'C') {
-        const open = await form('/processor/mock/acs/trigger-otp', { creq: a.body.base64EncodedChallengeRequest as string, threeDSSessionData: 'sess-1' });
+        const open = await form('/processor/mock/acs/trigger-otp', {
+          creq: a.body.base64EncodedChallengeRequest as string,
+          threeDSSessionData: 'sess-1',
+        });
         expect(open.status).to.equal(200);
         const id = v.body.threeDSServerTransID as string;
         await form('/processor/mock/acs/verify-otp', { threeDSServerTransID: id, otp: WRONG });
@@ -66,7 +96,12 @@ describe('log privacy (integration)', function () {
     const sdk = new TestSdk({ enc: 'A128GCM' });
     const v = await post('/3ds/version', { cardNumber: pan('4001') });
     const areq = structuredClone(fixture);
-    Object.assign(areq, { threeDSServerTransID: v.body.threeDSServerTransID, deviceChannel: '01', sdkTransID: sdk.sdkTransID, sdkInformation: sdk.sdkInformation() });
+    Object.assign(areq, {
+      threeDSServerTransID: v.body.threeDSServerTransID,
+      deviceChannel: '01',
+      sdkTransID: sdk.sdkTransID,
+      sdkInformation: sdk.sdkInformation(),
+    });
     delete areq.browserInformation;
     areq.cardholderAccount = { ...areq.cardholderAccount, acctNumber: pan('4001'), cardSecurityCode: CVC };
     const a = await post('/3ds/authenticate', areq);
@@ -80,7 +115,11 @@ describe('log privacy (integration)', function () {
     });
     const acsURL = `${base}/challenge`;
     const send = async (fields: Record<string, unknown> = {}) => {
-      const r = await fetch(acsURL, { method: 'POST', headers: { 'content-type': 'application/jose', 'x-request-id': requestId() }, body: await sdk.nextCReq(fields) });
+      const r = await fetch(acsURL, {
+        method: 'POST',
+        headers: { 'content-type': 'application/jose', 'x-request-id': requestId() },
+        body: await sdk.nextCReq(fields),
+      });
       return sdk.decryptCRes(await r.text());
     };
     await send();

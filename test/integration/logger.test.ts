@@ -31,7 +31,14 @@ function runChild(mode: string, lines: number): Promise<ChildRun> {
       try {
         expect(err, 'stderr').to.equal('');
         expect(out.endsWith('\n'), 'ends with a whole line').to.equal(true);
-        resolve({ lines: out.trimEnd().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>), code, signal });
+        resolve({
+          lines: out
+            .trimEnd()
+            .split('\n')
+            .map((l) => JSON.parse(l) as Record<string, unknown>),
+          code,
+          signal,
+        });
       } catch (e) {
         reject(e);
       }

@@ -15,15 +15,24 @@ describe('metrics (integration)', function () {
   after(async () => server.stop());
 
   it('exposes every declared series, aggregated, without IDs or PANs in labels', async () => {
-    const fixture = JSON.parse(readFileSync(path.join(ROOT, '../shared/fixtures/authenticate-browser.json'), 'utf8')) as Record<string, Record<string, unknown>>;
+    const fixture = JSON.parse(readFileSync(path.join(ROOT, '../shared/fixtures/authenticate-browser.json'), 'utf8')) as Record<
+      string,
+      Record<string, unknown>
+    >;
     const post = (p: string, body: unknown) =>
-      fetch(server.url(p), { method: 'POST', headers: { 'content-type': 'application/json', connection: 'close' }, body: JSON.stringify(body) }).then(
-        async (r) => ({ status: r.status, body: (await r.json()) as Record<string, unknown> }),
-      );
+      fetch(server.url(p), {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', connection: 'close' },
+        body: JSON.stringify(body),
+      }).then(async (r) => ({ status: r.status, body: (await r.json()) as Record<string, unknown> }));
     for (const last4 of ['4000', '4002', '4001', '4005']) {
       const pan = `400040004000${last4}`;
       const v = await post('/3ds/version', { cardNumber: pan });
-      const areq = { ...fixture, threeDSServerTransID: v.body.threeDSServerTransID, cardholderAccount: { ...fixture.cardholderAccount, acctNumber: pan } };
+      const areq = {
+        ...fixture,
+        threeDSServerTransID: v.body.threeDSServerTransID,
+        cardholderAccount: { ...fixture.cardholderAccount, acctNumber: pan },
+      };
       expect((await post('/3ds/authenticate', areq)).status).to.equal(200);
       await post('/3ds/final', { threeDSServerTransID: v.body.threeDSServerTransID });
     }

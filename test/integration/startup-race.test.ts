@@ -122,7 +122,8 @@ describe('start-up and shutdown race (integration)', function () {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  const launch = () => startServer({ workers: WORKERS, waitReady: false, args: ['--config', cfgFile()], env: { SHUTDOWN_GRACE_MS: '5000' } });
+  const launch = () =>
+    startServer({ workers: WORKERS, waitReady: false, args: ['--config', cfgFile()], env: { SHUTDOWN_GRACE_MS: '5000' } });
 
   /** From main.ts running to the ready line, measured once to spread the tries' signals over start-up. */
   let startupMs = 0;
@@ -193,7 +194,10 @@ describe('start-up and shutdown race (integration)', function () {
       running.signal('SIGTERM');
       expectAllWorkers(await probe.stop());
       await expectCleanExit(running, `try ${i + 1}`);
-      expect(running.lines.some((l) => l.msg === 'ready'), 'start-up completed before the roll').to.equal(true);
+      expect(
+        running.lines.some((l) => l.msg === 'ready'),
+        'start-up completed before the roll',
+      ).to.equal(true);
       server = undefined;
     }
   });

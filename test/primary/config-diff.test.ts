@@ -9,7 +9,10 @@ describe('primary/config-diff', () => {
   it('lists the dotted keys that differ, at leaf granularity', () => {
     const a = load();
     expect(changedKeys(a, load())).to.deep.equal([]);
-    expect(changedKeys(a, load({ LOG_LEVEL: 'debug', BODY_LIMIT_BYTES: '100' })).sort()).to.deep.equal(['http.bodyLimitBytes', 'logging.level']);
+    expect(changedKeys(a, load({ LOG_LEVEL: 'debug', BODY_LIMIT_BYTES: '100' })).sort()).to.deep.equal([
+      'http.bodyLimitBytes',
+      'logging.level',
+    ]);
     expect(changedKeys(a, load({ ALLOWED_REDIRECT_ORIGINS: 'https://shop.test' }))).to.deep.equal(['security.allowedRedirectOrigins']);
   });
 

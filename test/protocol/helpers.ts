@@ -51,7 +51,11 @@ export function harness(opts: { config?: Config; fetchImpl?: typeof fetch; extra
   return { protocol, store, metrics, clock, config, ctx: { baseUrl: 'http://acs.test:8080' } };
 }
 
-export async function counterValue(metrics: Metrics, name: 'threeds_transactions_total' | 'results_push_total', labels: Record<string, string>): Promise<number> {
+export async function counterValue(
+  metrics: Metrics,
+  name: 'threeds_transactions_total' | 'results_push_total',
+  labels: Record<string, string>,
+): Promise<number> {
   const m = await metrics.counter(name).get();
   const hit = m.values.find((v) => Object.entries(labels).every(([k, val]) => (v.labels as Record<string, unknown>)[k] === val));
   return hit?.value ?? 0;

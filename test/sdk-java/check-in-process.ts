@@ -41,7 +41,12 @@ const edit = (base?: string) =>
     if (base) c.server.publicUrl = base;
   });
 deps.setConfig(edit());
-const store = await createStore<TransactionRecord>({ config: deps.config(), logger: deps.logger, metrics: deps.metrics, isImmutable: isFinalRecord });
+const store = await createStore<TransactionRecord>({
+  config: deps.config(),
+  logger: deps.logger,
+  metrics: deps.metrics,
+  isImmutable: isFinalRecord,
+});
 const crypto = await createCryptoService({ config: deps.config(), logger: deps.logger, metrics: deps.metrics, workers: 1 });
 const protocol = createProtocol({ config: () => deps.config(), store, logger: deps.logger, metrics: deps.metrics, crypto });
 deps.protocol = protocol;

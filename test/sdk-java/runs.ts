@@ -24,7 +24,10 @@ export const JAVA_RUNS: readonly JavaRun[] = [
   { name: 'three wrong codes end N', args: ['4000000000004001', 'A128CBC-HS256', 'code:1', 'code:2', 'code:3', '--expect=N'] },
   { name: 'cancel ends N, results U', args: ['4000000000004011', 'A128CBC-HS256', 'cancel', '--expect=N', '--expect-final=U'] },
   { name: 'no sdkReferenceNumber (default per enc), flat key', args: ['4000000000004001', 'A128GCM', '--no-ref', '--key-shape=flat'] },
-  { name: 'no sdkReferenceNumber, top-level key, 2.1.0', args: ['5100000000004010', 'A128CBC-HS256', '--no-ref', '--key-shape=top', '--version=2.1.0'] },
+  {
+    name: 'no sdkReferenceNumber, top-level key, 2.1.0',
+    args: ['5100000000004010', 'A128CBC-HS256', '--no-ref', '--key-shape=top', '--version=2.1.0'],
+  },
   // The SDK must be able to fail: a wrong code leaves the challenge open (exit 2), a frictionless card
   // has no challenge (exit 2), a key derived with another PartyVInfo gets Erro 302 (exit 3).
   { name: 'wrong code only: not complete', args: ['4000000000004001', 'A128GCM', '--otp=0000'], exit: 2 },

@@ -5,8 +5,8 @@ import { createMetrics } from '../../src/metrics.js';
 import { createEmbeddedL2, rpcStoreCall } from '../../src/store/embedded-client.js';
 import { createEmbeddedHost, type EmbeddedHost } from '../../src/store/embedded-host.js';
 import { L2Store } from '../../src/store/l2-store.js';
-import { storeContract } from './store-contract.js';
 import { expectRejection } from '../helpers/expect-error.js';
+import { storeContract } from './store-contract.js';
 
 const logger = createLogger('silent');
 

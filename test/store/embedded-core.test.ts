@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { BLOB_HEADER_BYTES, ENTRY_OVERHEAD_BYTES, EmbeddedCore, type EmbeddedCoreOptions } from '../../src/store/embedded-core.js';
+import { BLOB_HEADER_BYTES, EmbeddedCore, type EmbeddedCoreOptions, ENTRY_OVERHEAD_BYTES } from '../../src/store/embedded-core.js';
 
 // A settable clock: the core's expiry is checked without waiting real seconds.
 function clock(start = 1_000_000) {
@@ -36,9 +36,12 @@ describe('embedded store core', () => {
     const c = clock();
     const core = make(2, c.now);
     const ways: [string, (id: string) => void][] = [
-      ['evicted', () => {
-        for (const x of ['x1', 'x2']) core.create(x, '{}', 60);
-      }],
+      [
+        'evicted',
+        () => {
+          for (const x of ['x1', 'x2']) core.create(x, '{}', 60);
+        },
+      ],
       [
         'expired',
         () => {
@@ -197,11 +200,18 @@ describe('embedded store core', () => {
     const versions: number[] = [];
     for (let i = 0; i < n; i++) versions.push((core.create(`id-${i}`, `{"i":${i}}`, 60, `acs-${i}`) as { version: number }).version);
     for (let i = 0; i < n; i += 3) core.delete(`id-${i}`);
-    for (let i = 1; i < n; i += 3) versions[i] = (core.cas(`id-${i}`, versions[i] as number, `{"i":${i},"v":2}`, 60, `acs2-${i}`) as { version: number }).version;
+    for (let i = 1; i < n; i += 3)
+      versions[i] = (core.cas(`id-${i}`, versions[i] as number, `{"i":${i},"v":2}`, 60, `acs2-${i}`) as { version: number }).version;
     for (let i = 0; i < n; i++) {
       const r = core.get(`id-${i}`, 60);
       if (i % 3 === 0) expect(r.status, `id-${i}`).to.equal('missing');
-      else expect(r, `id-${i}`).to.deep.equal({ status: 'found', id: `id-${i}`, value: i % 3 === 1 ? `{"i":${i},"v":2}` : `{"i":${i}}`, version: versions[i] });
+      else
+        expect(r, `id-${i}`).to.deep.equal({
+          status: 'found',
+          id: `id-${i}`,
+          value: i % 3 === 1 ? `{"i":${i},"v":2}` : `{"i":${i}}`,
+          version: versions[i],
+        });
       const byOld = core.getByIndex(`acs-${i}`, 60).status;
       expect(byOld, `acs-${i}`).to.equal(i % 3 === 2 ? 'found' : 'missing');
       if (i % 3 === 1) expect(core.getByIndex(`acs2-${i}`, 60).status).to.equal('found');
@@ -233,10 +243,24 @@ describe('embedded store core', () => {
   });
 
   /** Runs the same random operations on the core and the model; every answer and the size must agree. */
-  function againstModel(o: { ids: number; acsIds: number; maxEntries: number; maxBytes?: number; steps: number; slabBytes: number; seed: number; tick: number; initialBuckets?: number }) {
+  function againstModel(o: {
+    ids: number;
+    acsIds: number;
+    maxEntries: number;
+    maxBytes?: number;
+    steps: number;
+    slabBytes: number;
+    seed: number;
+    tick: number;
+    initialBuckets?: number;
+  }) {
     const c = clock();
     const model = new ModelStore(o.maxEntries, o.maxBytes ?? Number.POSITIVE_INFINITY, c.now);
-    const core = make(o.maxEntries, c.now, { maxBytes: o.maxBytes ?? 2 ** 40, slabBytes: o.slabBytes, ...(o.initialBuckets && { initialBuckets: o.initialBuckets }) });
+    const core = make(o.maxEntries, c.now, {
+      maxBytes: o.maxBytes ?? 2 ** 40,
+      slabBytes: o.slabBytes,
+      ...(o.initialBuckets && { initialBuckets: o.initialBuckets }),
+    });
     let seed = o.seed;
     const rnd = (n: number) => {
       seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
@@ -252,13 +276,19 @@ describe('embedded store core', () => {
       const current = model.versionOf(id);
       const version = current !== undefined && rnd(3) !== 0 ? current : 1 + rnd(Math.max(1, current ?? model.lastVersion));
       const op =
-        k < 25 ? (['create', id, value, ttl, acs] as const)
-        : k < 45 ? (['cas', id, version, value, ttl, rnd(3) === 0 ? acs : undefined] as const)
-        : k < 65 ? (['get', id, ttl] as const)
-        : k < 75 ? (['getIfNewer', id, version, ttl] as const)
-        : k < 90 ? (['getByIndex', `acs${rnd(o.acsIds)}`, ttl] as const)
-        : k < 95 ? (['delete', id] as const)
-        : (['sweep'] as const);
+        k < 25
+          ? (['create', id, value, ttl, acs] as const)
+          : k < 45
+            ? (['cas', id, version, value, ttl, rnd(3) === 0 ? acs : undefined] as const)
+            : k < 65
+              ? (['get', id, ttl] as const)
+              : k < 75
+                ? (['getIfNewer', id, version, ttl] as const)
+                : k < 90
+                  ? (['getByIndex', `acs${rnd(o.acsIds)}`, ttl] as const)
+                  : k < 95
+                    ? (['delete', id] as const)
+                    : (['sweep'] as const);
       // biome-ignore lint/suspicious/noExplicitAny: the same operation applied to both
       const apply = (s: any) => (op[0] === 'sweep' ? s.sweep() : s[op[0]](...op.slice(1)));
       expect(apply(core), `step ${step}: ${JSON.stringify(op)}`).to.deep.equal(apply(model));
@@ -302,7 +332,8 @@ class ModelStore {
   private bytes(): number {
     let b = 0;
     // The run's values are never smaller packed (no fragment, runs too long to remember): held as they are.
-    for (const [id, e] of this.records) b += BLOB_HEADER_BYTES + Buffer.byteLength(id) + Buffer.byteLength(e.acs ?? '') + Buffer.byteLength(e.value) + ENTRY_OVERHEAD_BYTES;
+    for (const [id, e] of this.records)
+      b += BLOB_HEADER_BYTES + Buffer.byteLength(id) + Buffer.byteLength(e.acs ?? '') + Buffer.byteLength(e.value) + ENTRY_OVERHEAD_BYTES;
     return b;
   }
   private live(id: string) {
@@ -333,7 +364,11 @@ class ModelStore {
   }
   private evict(keep: string | undefined) {
     for (const id of this.records.keys()) {
-      if (!(this.records.size > this.maxEntries || (this.maxBytes !== Number.POSITIVE_INFINITY && this.bytes() > this.maxBytes)) || id === keep) return;
+      if (
+        !(this.records.size > this.maxEntries || (this.maxBytes !== Number.POSITIVE_INFINITY && this.bytes() > this.maxBytes)) ||
+        id === keep
+      )
+        return;
       this.remove(id);
     }
   }

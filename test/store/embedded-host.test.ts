@@ -14,8 +14,16 @@ async function gaugeValue(metrics: ReturnType<typeof createMetrics>): Promise<nu
 describe('embedded store host (primary side)', () => {
   it('answers store operations and counts its records', () => {
     const host = createEmbeddedHost({ maxEntries: 100, logger, metrics: createMetrics('primary') });
-    expect(host.handle({ op: 'create', id: 'a', value: '{"x":1}', ttlSeconds: 60, acsTransID: 'acs-a' })).to.deep.equal({ status: 'written', version: 1 });
-    expect(host.handle({ op: 'getByIndex', acsTransID: 'acs-a', ttlSeconds: 60 })).to.deep.equal({ status: 'found', id: 'a', value: '{"x":1}', version: 1 });
+    expect(host.handle({ op: 'create', id: 'a', value: '{"x":1}', ttlSeconds: 60, acsTransID: 'acs-a' })).to.deep.equal({
+      status: 'written',
+      version: 1,
+    });
+    expect(host.handle({ op: 'getByIndex', acsTransID: 'acs-a', ttlSeconds: 60 })).to.deep.equal({
+      status: 'found',
+      id: 'a',
+      value: '{"x":1}',
+      version: 1,
+    });
     expect(host.handle({ op: 'ping' })).to.deep.equal({ status: 'ok' });
     expect(host.size()).to.equal(1);
     host.close();
@@ -48,7 +56,10 @@ describe('embedded store host (primary side)', () => {
 
     it('derives the defaults (0) from memory: a quarter of the machine, or of the container limit below it', () => {
       expect(storeBounds({ maxEntries: 0, maxBytes: 0 }, machine)).to.deep.equal({ maxEntries: MAX_ENTRIES, maxBytes: 4 * GiB });
-      expect(storeBounds({ maxEntries: 0 }, { ...machine, constrainedBytes: 512 * 1024 ** 2 })).to.deep.equal({ maxEntries: MAX_ENTRIES, maxBytes: 128 * 1024 ** 2 });
+      expect(storeBounds({ maxEntries: 0 }, { ...machine, constrainedBytes: 512 * 1024 ** 2 })).to.deep.equal({
+        maxEntries: MAX_ENTRIES,
+        maxBytes: 128 * 1024 ** 2,
+      });
       // No cgroup limit reads as a huge number: the machine's memory counts then.
       expect(storeBounds({ maxEntries: 0 }, { ...machine, constrainedBytes: 2 ** 64 }).maxBytes).to.equal(4 * GiB);
       expect(storeBounds({ maxEntries: 0 }, { ...machine, totalBytes: 32 * 1024 ** 2 }).maxBytes).to.equal(16 * 1024 ** 2);

@@ -25,7 +25,14 @@ function recordLike(): string {
     auth: { requestHash: 'ab'.repeat(32), flow: 'browser', messageVersion: '2.2.0', messageCategory: '01', acsTransID: acs, dsTransID: ds },
     results: {
       request: { messageType: 'RReq', messageVersion: '2.2.0', threeDSServerTransID: id, acsTransID: acs, dsTransID: ds, transStatus: 'Y' },
-      response: { messageType: 'RRes', messageVersion: '2.2.0', threeDSServerTransID: id, acsTransID: acs, dsTransID: ds, resultsStatus: '01' },
+      response: {
+        messageType: 'RRes',
+        messageVersion: '2.2.0',
+        threeDSServerTransID: id,
+        acsTransID: acs,
+        dsTransID: ds,
+        resultsStatus: '01',
+      },
     },
   });
 }
@@ -88,7 +95,22 @@ describe('record codec', () => {
         seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
         return seed % n;
       };
-      const pieces = ['"', '":"', '":', ',', '{', '}', '2.2.0', 'messageVersion', 'threeDSServerTransID', 'acsTransID', '"v":2', 'é', '\\"', 'a'.repeat(25)];
+      const pieces = [
+        '"',
+        '":"',
+        '":',
+        ',',
+        '{',
+        '}',
+        '2.2.0',
+        'messageVersion',
+        'threeDSServerTransID',
+        'acsTransID',
+        '"v":2',
+        'é',
+        '\\"',
+        'a'.repeat(25),
+      ];
       const ids = [randomUUID(), randomUUID()];
       for (let k = 0; k < 2000; k++) {
         let t = '';

@@ -6,8 +6,8 @@ import { createEmbeddedL2 } from '../../src/store/embedded-client.js';
 import { createEmbeddedHost } from '../../src/store/embedded-host.js';
 import { ResilientL2 } from '../../src/store/resilient-l2.js';
 import { StoreUnavailableError } from '../../src/store/store.js';
-import { waitFor } from '../helpers/redis.js';
 import { expectRejection } from '../helpers/expect-error.js';
+import { waitFor } from '../helpers/redis.js';
 
 const logger = createLogger('silent');
 
@@ -63,13 +63,19 @@ describe('resilient L2 (retries, breaker, metrics)', () => {
     expect(l2.breakerState).to.equal('open');
     expect(l2.isReady()).to.equal(false);
     const calls = state.calls.length;
-    for (let i = 0; i < 10; i++) await expectRejection(l2.exec({ op: 'get', id: 'x', ttlSeconds: 60 }), StoreUnavailableError, undefined, `get ${i} while open`);
+    for (let i = 0; i < 10; i++)
+      await expectRejection(l2.exec({ op: 'get', id: 'x', ttlSeconds: 60 }), StoreUnavailableError, undefined, `get ${i} while open`);
     expect(state.calls.length).to.equal(calls);
     expect((await metrics.gauge('store_breaker_state').get()).values[0]?.value).to.equal(2);
     const errors = (await metrics.counter('store_l2_errors_total').get()).values;
     expect(errors.find((v) => v.labels.operation === 'get')?.value).to.equal(3);
     const durations = (await metrics.histogram('store_l2_operation_duration_seconds').get()).values;
-    expect(durations.find((v) => v.metricName === 'store_l2_operation_duration_seconds_count' && v.labels.operation === 'get' && v.labels.backend === 'embedded')?.value).to.equal(3);
+    expect(
+      durations.find(
+        (v) =>
+          v.metricName === 'store_l2_operation_duration_seconds_count' && v.labels.operation === 'get' && v.labels.backend === 'embedded',
+      )?.value,
+    ).to.equal(3);
     await l2.close();
   });
 

@@ -7,15 +7,18 @@ import { createEmbeddedL2 } from '../../src/store/embedded-client.js';
 import { createEmbeddedHost, type EmbeddedHost } from '../../src/store/embedded-host.js';
 import { mutate } from '../../src/store/store.js';
 import { TieredStore } from '../../src/store/tiered-store.js';
-import { storeContract } from './store-contract.js';
 import { expectRejection } from '../helpers/expect-error.js';
+import { storeContract } from './store-contract.js';
 
 const logger = createLogger('silent');
 type Rec = Record<string, unknown>;
 const CACHE = { maxEntries: 10_000, maxBytes: 16 * 1024 * 1024, ttlSeconds: 60 };
 
 /** A "worker": its own L1 and metrics over the shared host; counts the L2 operations it sends. */
-function worker(host: EmbeddedHost, opts: { ttlSeconds?: number; cache?: typeof CACHE; isImmutable?: (r: Rec) => boolean; now?: () => number } = {}) {
+function worker(
+  host: EmbeddedHost,
+  opts: { ttlSeconds?: number; cache?: typeof CACHE; isImmutable?: (r: Rec) => boolean; now?: () => number } = {},
+) {
   const metrics = createMetrics('worker', { defaults: false });
   const ops: StoreOp['op'][] = [];
   // JSON round trip both ways, as over the IPC channel; a macrotask hop so replies interleave as they would.

@@ -28,7 +28,9 @@ export type TaskRequest = { [K in TaskName]: { task: K; input: TaskMap[K]['input
  * What a thread answers. Input errors come back as data (a thrown error loses its class crossing
  * the thread boundary); anything else is thrown and surfaces as a rejected run.
  */
-export type TaskOutcome<K extends TaskName = TaskName> = { ok: true; value: TaskMap[K]['output'] } | { ok: false; error: SerializedCryptoError };
+export type TaskOutcome<K extends TaskName = TaskName> =
+  | { ok: true; value: TaskMap[K]['output'] }
+  | { ok: false; error: SerializedCryptoError };
 
 /** Given once to every thread (piscina workerData): the signing key, parsed once per thread. */
 export interface ThreadData {

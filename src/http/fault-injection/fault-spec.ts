@@ -83,7 +83,7 @@ export function compileRoute(route: string): (path: string) => boolean {
   const parts = route.split('/');
   return (p) => {
     const got = p.split('/');
-    return got.length === parts.length && parts.every((x, i) => x.startsWith(':') ? (got[i] as string).length > 0 : x === got[i]);
+    return got.length === parts.length && parts.every((x, i) => (x.startsWith(':') ? (got[i] as string).length > 0 : x === got[i]));
   };
 }
 
@@ -99,7 +99,13 @@ export function compileRules(rules: readonly FaultRule[]): CompiledRule[] {
  * The fault the rules give one request: every matching rule fires on its own probability; delays of
  * the rules that fire add up (capped), the first error wins, any drop drops.
  */
-export function faultFromRules(rules: readonly CompiledRule[], method: string, path: string, maxDelayMs: number, random: () => number = Math.random): Fault {
+export function faultFromRules(
+  rules: readonly CompiledRule[],
+  method: string,
+  path: string,
+  maxDelayMs: number,
+  random: () => number = Math.random,
+): Fault {
   let fault: Fault | undefined;
   for (const { rule, matches } of rules) {
     if (!matches(method, path)) continue;

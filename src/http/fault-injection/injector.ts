@@ -65,10 +65,13 @@ export function faultInjection(opts: FaultInjectionOptions): Stage {
     if (fault.delayMs <= 0) return act(fault, ex, next);
     const chosen = fault;
     const onClose = () => clearTimeout(timer);
-    const timer = setTimeout(() => {
-      ex.res.off('close', onClose);
-      act(chosen, ex, next);
-    }, Math.min(Math.round(fault.delayMs), MAX_TIMER_MS));
+    const timer = setTimeout(
+      () => {
+        ex.res.off('close', onClose);
+        act(chosen, ex, next);
+      },
+      Math.min(Math.round(fault.delayMs), MAX_TIMER_MS),
+    );
     timer.unref();
     ex.res.once('close', onClose);
   };

@@ -3,8 +3,7 @@
 // content types in http.compression.types. Requests that accept no encoding (wrk, most API clients)
 // skip the package entirely, so the JSON hot path pays one header lookup. Live: the package is rebuilt
 // when the compression settings change.
-import type { IncomingHttpHeaders } from 'node:http';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import compression from 'compression';
 import type { Config } from '../../config/index.js';
 import type { Stage } from '../exchange.js';

@@ -13,7 +13,8 @@ function toAppError(err: unknown): AppError {
   if (err instanceof StoreConflictError) return new AppError('CONFLICTING_REPEAT', 'the transaction was changed concurrently; retry');
   // Express's router refuses some requests itself (a malformed %-escape in a path parameter: status 400).
   const status = (err as { status?: unknown } | undefined)?.status;
-  if (typeof status === 'number' && status >= 400 && status < 500) return new AppError('MESSAGE_NOT_RECOGNISED', 'request could not be parsed');
+  if (typeof status === 'number' && status >= 400 && status < 500)
+    return new AppError('MESSAGE_NOT_RECOGNISED', 'request could not be parsed');
   return new AppError('SYSTEM_FAILURE', 'unexpected server error');
 }
 

@@ -18,7 +18,7 @@ import type { RpcClient } from '../../ipc.js';
 import type { Logger } from '../../logger.js';
 import type { Metrics } from '../../metrics.js';
 import { clientIp, type Stage } from '../exchange.js';
-import { LeaseStore, type LeaseSource, leaseDivisor, rpcLeaseSource } from './lease-store.js';
+import { type LeaseSource, LeaseStore, leaseDivisor, rpcLeaseSource } from './lease-store.js';
 import { type RedisLike, rateLimitKeyPrefix, redisLeaseSource } from './redis-lease-source.js';
 
 export interface RateLimiterOptions {
@@ -99,8 +99,10 @@ export function rateLimiter(opts: RateLimiterOptions): RateLimiter {
 
   // express-rate-limit reports misconfigurations (e.g. X-Forwarded-For without trust proxy) once each.
   const libLogger = {
-    error: (err: unknown, message?: string) => logger.warn(message ?? 'rate limiter', { err: err instanceof Error ? err.message : String(err) }),
-    warn: (err: unknown, message?: string) => logger.warn(message ?? 'rate limiter', { err: err instanceof Error ? err.message : String(err) }),
+    error: (err: unknown, message?: string) =>
+      logger.warn(message ?? 'rate limiter', { err: err instanceof Error ? err.message : String(err) }),
+    warn: (err: unknown, message?: string) =>
+      logger.warn(message ?? 'rate limiter', { err: err instanceof Error ? err.message : String(err) }),
   };
 
   function build(l: Limits): Limiter {

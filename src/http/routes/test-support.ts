@@ -12,6 +12,7 @@ function storeOf(deps: AppDeps): TransactionStore<{ n: number }> {
   if (!store) throw new AppError('SYSTEM_FAILURE', 'no store in this app');
   return store;
 }
+
 import { requireJson } from '../middleware/body-reader.js';
 
 export function testSupportRoutes(deps: AppDeps): Router {

@@ -46,7 +46,8 @@ function mainForm(v: ChallengeView, action: string): SafeHtml {
     case 'single-select':
       return html`<form name="cardholderInput" method="post" action="${action}">${hidden(v)}
 <fieldset class="opts"><legend>${ui.label}</legend>${(ui.options ?? []).map(
-        (o, i) => html`<label><input type="radio" name="challengeDataEntry" value="${o.key}"${i === 0 ? html` required` : ''}> ${o.label}</label>`,
+        (o, i) =>
+          html`<label><input type="radio" name="challengeDataEntry" value="${o.key}"${i === 0 ? html` required` : ''}> ${o.label}</label>`,
       )}</fieldset>
 <input type="submit" value="SUBMIT"></form>`;
     case 'multi-select':

@@ -24,7 +24,8 @@ export function newNonce(): string {
 
 export function renderPage(p: Page, nonce: string): string {
   const tail: SafeHtml[] = [];
-  if (p.data !== undefined) tail.push(html`<script type="application/json" id="m3ds-data" nonce="${nonce}">${new SafeHtml(p.data)}</script>`);
+  if (p.data !== undefined)
+    tail.push(html`<script type="application/json" id="m3ds-data" nonce="${nonce}">${new SafeHtml(p.data)}</script>`);
   if (p.script !== undefined) tail.push(html`<script nonce="${nonce}">${new SafeHtml(p.script)}</script>`);
   return html`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">

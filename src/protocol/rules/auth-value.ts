@@ -33,7 +33,12 @@ export function hasAuthValue(transStatus: string): boolean {
   return transStatus === 'Y' || transStatus === 'A';
 }
 
-export function authenticationValue(opts: { secret: string; transactionId: string; scheme: string | undefined; challenged: boolean }): string {
+export function authenticationValue(opts: {
+  secret: string;
+  transactionId: string;
+  scheme: string | undefined;
+  challenged: boolean;
+}): string {
   const bytes = createHmac('sha256', opts.secret).update(opts.transactionId).digest().subarray(0, 20);
   if (isMastercard(opts.scheme)) {
     // base64 "k" is 100100 and "A"/"B" are 000000/000001: byte 0 = 0x90, high nibble of byte 1 = 0 or 1.

@@ -64,7 +64,11 @@ export function buildRangeTable(ranges: readonly CardRangeConfig[]): RangeTable 
       acsEndProtocolVersion: r.endVersion,
       acsInfoInd: Object.freeze(['01', '02']) as unknown as string[],
     });
-    return { start: toKey(s.lo), end: toKey(s.hi), match: Object.freeze({ scheme: r.scheme, startVersion: r.startVersion, endVersion: r.endVersion, out }) };
+    return {
+      start: toKey(s.lo),
+      end: toKey(s.hi),
+      match: Object.freeze({ scheme: r.scheme, startVersion: r.startVersion, endVersion: r.endVersion, out }),
+    };
   });
   return {
     size: segments.length,

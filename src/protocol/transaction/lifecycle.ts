@@ -12,7 +12,12 @@ import { finalOutcome, type TransactionRecord } from './record.js';
 import { challengeRReq, decoupledRReq, resultsResponse } from './results-messages.js';
 
 /** Returns the record with results set (final), or undefined when it cannot take results any more. */
-export function withResults(rec: TransactionRecord, rq: ResultsRequest, now: number, source: 'acs' | 'client'): TransactionRecord | undefined {
+export function withResults(
+  rec: TransactionRecord,
+  rq: ResultsRequest,
+  now: number,
+  source: 'acs' | 'client',
+): TransactionRecord | undefined {
   if (rec.results || (rec.stage !== 'challenge' && rec.stage !== 'decoupled')) return undefined;
   const next: TransactionRecord = {
     ...rec,

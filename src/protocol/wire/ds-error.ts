@@ -10,7 +10,11 @@ export class DirectoryServerError extends AppError {
   override readonly spec: ErrorSpec;
 
   constructor(ds: { errorCode: string; errorComponent: string; errorDescription: string }, ids: ErrorIds, messageVersion: string) {
-    super('DS_ERROR', `the Directory Server answered Erro ${ds.errorCode} (component ${ds.errorComponent})`, ids, { errorComponent: ds.errorComponent, errorMessageType: 'AReq', messageVersion });
+    super('DS_ERROR', `the Directory Server answered Erro ${ds.errorCode} (component ${ds.errorComponent})`, ids, {
+      errorComponent: ds.errorComponent,
+      errorMessageType: 'AReq',
+      messageVersion,
+    });
     this.spec = { ...ERRORS.DS_ERROR, emvCode: ds.errorCode, description: ds.errorDescription };
   }
 }

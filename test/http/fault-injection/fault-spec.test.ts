@@ -36,7 +36,8 @@ describe('fault spec', () => {
   it('parses X-Mock-Error as status with an optional EMVCo code (405 by default)', () => {
     expect(parseErrorHeader('503')).to.deep.equal({ status: 503, errorCode: '405' });
     expect(parseErrorHeader('409:305')).to.deep.equal({ status: 409, errorCode: '305' });
-    for (const bad of ['200', '5031', '503:40', 'oops', '600']) expect(() => parseErrorHeader(bad), bad).to.throw(FaultHeaderError, /X-Mock-Error/);
+    for (const bad of ['200', '5031', '503:40', 'oops', '600'])
+      expect(() => parseErrorHeader(bad), bad).to.throw(FaultHeaderError, /X-Mock-Error/);
   });
 
   it('draws delays: uniform within bounds, lognormal around its median', () => {
@@ -46,7 +47,10 @@ describe('fault spec', () => {
     // u2 = 0.25 makes the normal draw 0: the median itself.
     expect(sampleDelay({ kind: 'lognormal', median: 200, sigma: 0.5 }, seq(0.3, 0.25))).to.be.closeTo(200, 1e-9);
     // u1 = 1 - e^-0.5, u2 = 0 make it 1: median · e^sigma.
-    expect(sampleDelay({ kind: 'lognormal', median: 200, sigma: 0.5 }, seq(1 - Math.exp(-0.5), 0))).to.be.closeTo(200 * Math.exp(0.5), 1e-9);
+    expect(sampleDelay({ kind: 'lognormal', median: 200, sigma: 0.5 }, seq(1 - Math.exp(-0.5), 0))).to.be.closeTo(
+      200 * Math.exp(0.5),
+      1e-9,
+    );
     for (let i = 0; i < 200; i++) expect(sampleDelay({ kind: 'lognormal', median: 100, sigma: 1 })).to.be.above(0);
   });
 
@@ -81,8 +85,16 @@ describe('fault spec', () => {
       { route: '/3ds/version', error: { status: 503, errorCode: '402' }, probability: 0.5 },
       { route: '/challenge', drop: true },
     ]);
-    expect(faultFromRules(rules, 'POST', '/3ds/version', 10_000, seq(0.1))).to.deep.equal({ delayMs: 150, error: { status: 502, errorCode: '405' }, drop: false });
-    expect(faultFromRules(rules, 'GET', '/3ds/version', 10_000, seq(0.1))).to.deep.equal({ delayMs: 100, error: { status: 503, errorCode: '402' }, drop: false });
+    expect(faultFromRules(rules, 'POST', '/3ds/version', 10_000, seq(0.1))).to.deep.equal({
+      delayMs: 150,
+      error: { status: 502, errorCode: '405' },
+      drop: false,
+    });
+    expect(faultFromRules(rules, 'GET', '/3ds/version', 10_000, seq(0.1))).to.deep.equal({
+      delayMs: 100,
+      error: { status: 503, errorCode: '402' },
+      drop: false,
+    });
     expect(faultFromRules(rules, 'GET', '/3ds/version', 10_000, seq(0.9))).to.deep.equal({ delayMs: 100, drop: false });
     expect(faultFromRules(rules, 'POST', '/3ds/version', 120, seq(0.1)).delayMs).to.equal(120);
     expect(faultFromRules(rules, 'POST', '/challenge', 1000).drop).to.equal(true);
@@ -92,7 +104,9 @@ describe('fault spec', () => {
   describe('faults.rules in the configuration', () => {
     const load = (rules: unknown) => loadConfig({ env: { NODE_ENV: 'test', FAULT_RULES: JSON.stringify(rules) } });
     const rejects = (rules: unknown, pattern: RegExp) =>
-      expect(expectThrow(() => load(rules), ConfigError, pattern, `loading faults.rules ${JSON.stringify(rules)}`).message).to.match(/faults\.rules/);
+      expect(expectThrow(() => load(rules), ConfigError, pattern, `loading faults.rules ${JSON.stringify(rules)}`).message).to.match(
+        /faults\.rules/,
+      );
 
     it('is off by default in the schema and on for the test and development files', () => {
       expect(configSchema.faults.headersEnabled.default).to.equal(false);

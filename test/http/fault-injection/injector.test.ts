@@ -9,8 +9,8 @@ import express from 'express';
 import request from 'supertest';
 import { loadConfig } from '../../../src/config/index.js';
 import { createApp, stageMiddleware } from '../../../src/http/app.js';
-import { liveSnapshots } from '../../../src/http/live.js';
 import { faultInjection } from '../../../src/http/fault-injection/injector.js';
+import { liveSnapshots } from '../../../src/http/live.js';
 import { testDeps } from '../../helpers/app-deps.js';
 
 const cfg = (env: Record<string, string>) => loadConfig({ env: { NODE_ENV: 'test', ...env } }).config;
@@ -22,7 +22,11 @@ async function timed<T>(fn: () => Promise<T>): Promise<{ ms: number; value: T }>
 }
 
 /** A raw request, resolving with the status or with the socket error when no answer came. */
-async function rawGet(app: http.RequestListener, path: string, headers: Record<string, string>): Promise<{ status?: number; error?: string }> {
+async function rawGet(
+  app: http.RequestListener,
+  path: string,
+  headers: Record<string, string>,
+): Promise<{ status?: number; error?: string }> {
   const server = http.createServer(app).listen(0, '127.0.0.1');
   await once(server, 'listening');
   const { port } = server.address() as AddressInfo;

@@ -69,7 +69,10 @@ describe('compression middleware', () => {
 
   it('is a stage of the pipeline: a large JSON answer of the app is compressed, a small one is not', async () => {
     const app = createApp(testDeps());
-    const big = await request(app).post('/__test/echo').set('Accept-Encoding', 'gzip').send({ pad: 'p'.repeat(10000) });
+    const big = await request(app)
+      .post('/__test/echo')
+      .set('Accept-Encoding', 'gzip')
+      .send({ pad: 'p'.repeat(10000) });
     expect(big.headers['content-encoding']).to.equal('gzip');
     expect(big.body.body.pad).to.have.length(10000);
     const small = await request(app).post('/__test/echo').set('Accept-Encoding', 'gzip').send({ pad: 'p' });

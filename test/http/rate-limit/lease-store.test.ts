@@ -3,9 +3,16 @@
 import { setImmediate as tick } from 'node:timers/promises';
 import { expect } from 'chai';
 import type { ClientRateLimitInfo } from 'express-rate-limit';
-import { LEASE_TOLERANCE, type LeaseGrant, type LeaseRequest, type LeaseSource, LeaseStore, leaseDivisor } from '../../../src/http/rate-limit/lease-store.js';
-import { createLogger } from '../../../src/logger.js';
 import { RateLimitCounters } from '../../../src/http/rate-limit/lease-counters.js';
+import {
+  LEASE_TOLERANCE,
+  type LeaseGrant,
+  type LeaseRequest,
+  type LeaseSource,
+  LeaseStore,
+  leaseDivisor,
+} from '../../../src/http/rate-limit/lease-store.js';
+import { createLogger } from '../../../src/logger.js';
 
 /** The counters behind an IPC-like hop (answers on a later turn), counting the calls. */
 class CountingSource implements LeaseSource {
@@ -180,7 +187,14 @@ describe('LeaseStore over RateLimitCounters', () => {
     const lines: string[] = [];
     const source = new CountingSource(counters);
     source.fail = true;
-    const s = new LeaseStore({ source, windowMs: 1000, max: 1, divisor: 1, logger: createLogger('info', {}, (l) => lines.push(l)), now: clock });
+    const s = new LeaseStore({
+      source,
+      windowMs: 1000,
+      max: 1,
+      divisor: 1,
+      logger: createLogger('info', {}, (l) => lines.push(l)),
+      now: clock,
+    });
     stores.push(s);
     const results = await Promise.all([s.increment('x'), s.increment('x'), s.increment('x')]);
     expect(results.every((r) => allowed(r, 1))).to.equal(true);
@@ -208,7 +222,14 @@ describe('LeaseStore over RateLimitCounters', () => {
       },
       reset: () => undefined,
     };
-    const s = new LeaseStore({ source: skewed, windowMs: 1000, max: 1, divisor: 1, logger: createLogger('info', {}, (l) => lines.push(l)), now: clock });
+    const s = new LeaseStore({
+      source: skewed,
+      windowMs: 1000,
+      max: 1,
+      divisor: 1,
+      logger: createLogger('info', {}, (l) => lines.push(l)),
+      now: clock,
+    });
     stores.push(s);
     expect(allowed(await s.increment('skew'), 1)).to.equal(true);
     expect(calls).to.equal(4);

@@ -7,9 +7,9 @@ import request from 'supertest';
 import { loadConfig } from '../../../src/config/index.js';
 import { createApp, stageMiddleware } from '../../../src/http/app.js';
 import { liveSnapshots } from '../../../src/http/live.js';
+import { RateLimitCounters } from '../../../src/http/rate-limit/lease-counters.js';
 import { rateLimiter } from '../../../src/http/rate-limit/limiter.js';
 import { createMetrics } from '../../../src/metrics.js';
-import { RateLimitCounters } from '../../../src/http/rate-limit/lease-counters.js';
 import { testDeps } from '../../helpers/app-deps.js';
 
 const cfg = (env: Record<string, string>) => loadConfig({ env: { NODE_ENV: 'test', ...env } }).config;
@@ -34,7 +34,12 @@ describe('rate limit middleware', () => {
     expect(Number(res.headers['retry-after'])).to.be.within(1, 60);
     expect(res.headers.ratelimit).to.match(/^limit=3, remaining=0, reset=\d+$/);
     expect(res.body.error).to.match(/^Too many requests/);
-    expect(res.body.errorDetails).to.include({ messageType: 'Erro', errorCode: '405', errorComponent: 'S', errorDescription: 'Too many requests' });
+    expect(res.body.errorDetails).to.include({
+      messageType: 'Erro',
+      errorCode: '405',
+      errorComponent: 'S',
+      errorDescription: 'Too many requests',
+    });
     expect(await refusedCount(deps)).to.equal(1);
   });
 
@@ -93,7 +98,12 @@ describe('rate limit middleware', () => {
     let config = cfg({ RATE_LIMIT_MAX: '1000', RATE_LIMIT_WINDOW_MS: '60000' });
     const limiter = rateLimiter({ config: () => config, logger: deps.logger, metrics: deps.metrics, source: counters, processes: 1 });
     const app = express();
-    app.use(stageMiddleware(limiter, liveSnapshots(() => config)));
+    app.use(
+      stageMiddleware(
+        limiter,
+        liveSnapshots(() => config),
+      ),
+    );
     app.get('/x', (_req, res) => {
       res.json({ ok: true });
     });
@@ -124,7 +134,12 @@ describe('rate limit middleware', () => {
     const limiter = rateLimiter({ config: () => config, logger: deps.logger, metrics: deps.metrics, source: counters, processes: 1 });
     const app = express();
     app.set('trust proxy', 'loopback');
-    app.use(stageMiddleware(limiter, liveSnapshots(() => config)));
+    app.use(
+      stageMiddleware(
+        limiter,
+        liveSnapshots(() => config),
+      ),
+    );
     app.get('/x', (_req, res) => {
       res.json({ ok: true });
     });
@@ -152,15 +167,32 @@ describe('rate limit middleware', () => {
     const workers = [0, 1].map(() => {
       const app = express();
       app.set('trust proxy', false);
-      const limiter = rateLimiter({ config: () => config, logger: deps.logger, metrics: createMetrics('worker', { defaults: false }), source: counters, processes: 2 });
-      app.use(stageMiddleware(limiter, liveSnapshots(() => config)));
+      const limiter = rateLimiter({
+        config: () => config,
+        logger: deps.logger,
+        metrics: createMetrics('worker', { defaults: false }),
+        source: counters,
+        processes: 2,
+      });
+      app.use(
+        stageMiddleware(
+          limiter,
+          liveSnapshots(() => config),
+        ),
+      );
       app.get('/x', (_req, res) => {
         res.json({ ok: true });
       });
       return { app, limiter };
     });
     try {
-      const statuses = await Promise.all(Array.from({ length: 100 }, (_, i) => request((workers[i % 2] as (typeof workers)[0]).app).get('/x').then((r) => r.status)));
+      const statuses = await Promise.all(
+        Array.from({ length: 100 }, (_, i) =>
+          request((workers[i % 2] as (typeof workers)[0]).app)
+            .get('/x')
+            .then((r) => r.status),
+        ),
+      );
       expect(statuses.filter((s) => s === 200)).to.have.length(40);
       expect(statuses.filter((s) => s === 429)).to.have.length(60);
     } finally {

@@ -107,7 +107,14 @@ describe('routes/acs', () => {
     expect(f.action).to.equal('http://127.0.0.1:9901/3ds/notify');
     expect(hiddenValue(f, 'threeDSSessionData')).to.equal('c2Vzc2lvbi0x');
     expect(hiddenValue(f, 'cres')).to.match(/^[A-Za-z0-9_-]+$/);
-    expect(cresOf(done.text)).to.deep.equal({ threeDSServerTransID: s.id, acsTransID: s.acsTransID, messageType: 'CRes', messageVersion: '2.2.0', transStatus: 'Y', challengeCompletionInd: 'Y' });
+    expect(cresOf(done.text)).to.deep.equal({
+      threeDSServerTransID: s.id,
+      acsTransID: s.acsTransID,
+      messageType: 'CRes',
+      messageVersion: '2.2.0',
+      transStatus: 'Y',
+      challengeCompletionInd: 'Y',
+    });
     expect(done.headers['content-security-policy']).to.contain('form-action http://127.0.0.1:9901');
     expect(done.text).to.match(/<script nonce="[^"]+">document\.getElementById\('m3ds-post'\)\.submit\(\);<\/script>/);
     expect(done.text).to.contain('<noscript>');
@@ -122,7 +129,10 @@ describe('routes/acs', () => {
     expect(page).to.contain('1 attempt left');
     const last = await submitCode(app, page, '999');
     expect(cresOf(last.text).transStatus).to.equal('N');
-    expect((await request(app.base).post('/3ds/final').send({ threeDSServerTransID: s.id })).body).to.include({ transStatus: 'N', eci: '07' });
+    expect((await request(app.base).post('/3ds/final').send({ threeDSServerTransID: s.id })).body).to.include({
+      transStatus: 'N',
+      eci: '07',
+    });
 
     const c = await challenge(app, '4000400040004001');
     const cp = (await open(app, c)).text;
@@ -144,7 +154,10 @@ describe('routes/acs', () => {
     const page = await request(app.base).post(s.acsPath).type('form').send({ creq: s.creqJson });
     expect(page.status).to.equal(200);
     expect(page.headers['content-security-policy']).to.contain('http://127.0.0.1:9901');
-    const res = await request(app.base).post('/processor/mock/acs/verify-otp').type('form').send({ otp: '1234', threeDSServerTransID: s.id });
+    const res = await request(app.base)
+      .post('/processor/mock/acs/verify-otp')
+      .type('form')
+      .send({ otp: '1234', threeDSServerTransID: s.id });
     expect(res.status).to.equal(302);
     const loc = new URL(res.headers.location as string);
     expect(loc.origin + loc.pathname).to.equal('http://127.0.0.1:9901/3ds/notify');
@@ -208,7 +221,11 @@ describe('routes/acs', () => {
     const multi = await challenge(app, '4000400040004009');
     const mp = (await open(app, multi)).text;
     expect(mp).to.match(/type="checkbox" name="select-01"/);
-    const mr = await post(app, form(mp, 'cardholderInput').action, { threeDSServerTransID: multi.id, 'select-01': '01', 'select-03': '03' });
+    const mr = await post(app, form(mp, 'cardholderInput').action, {
+      threeDSServerTransID: multi.id,
+      'select-01': '01',
+      'select-03': '03',
+    });
     expect(cresOf(mr.text).transStatus).to.equal('Y');
 
     const oob = await challenge(app, '4000400040004010');
@@ -290,10 +307,16 @@ describe('routes/acs', () => {
   it('refuses a challenge post for a frictionless or unknown transaction, and unknown actions', async () => {
     const fr = browserAReq('4000400040004000');
     await request(app.base).post('/3ds/authenticate').send(fr);
-    const r1 = await request(app.base).post('/processor/mock/acs/verify-otp').type('form').send({ otp: '1234', threeDSServerTransID: fr.threeDSServerTransID });
+    const r1 = await request(app.base)
+      .post('/processor/mock/acs/verify-otp')
+      .type('form')
+      .send({ otp: '1234', threeDSServerTransID: fr.threeDSServerTransID });
     expect(r1.status).to.equal(400);
     expect(r1.body.errorDetails.errorCode).to.equal('305');
-    const r2 = await request(app.base).post('/processor/mock/acs/verify-otp').type('form').send({ otp: '1234', threeDSServerTransID: '5b1dc4a8-6d0e-4a43-9b25-8e0f1f4b7c11' });
+    const r2 = await request(app.base)
+      .post('/processor/mock/acs/verify-otp')
+      .type('form')
+      .send({ otp: '1234', threeDSServerTransID: '5b1dc4a8-6d0e-4a43-9b25-8e0f1f4b7c11' });
     expect(r2.status).to.equal(404);
     const r3 = await request(app.base).post('/processor/mock/acs/verify-otp').type('form').send({ otp: '1234' });
     expect(r3.body.errorDetails.errorCode).to.equal('201');

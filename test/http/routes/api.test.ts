@@ -25,7 +25,13 @@ describe('routes/api', () => {
       expect(res.status).to.equal(200);
       expect(res.body.threeDSServerTransID).to.match(/^[0-9a-f-]{36}$/);
       expect(res.body.cardRanges).to.deep.equal([
-        { startRange: '4000000000000000', endRange: '4999999999999999', acsStartProtocolVersion: '2.1.0', acsEndProtocolVersion: '2.3.1', acsInfoInd: ['01', '02'] },
+        {
+          startRange: '4000000000000000',
+          endRange: '4999999999999999',
+          acsStartProtocolVersion: '2.1.0',
+          acsEndProtocolVersion: '2.3.1',
+          acsInfoInd: ['01', '02'],
+        },
       ]);
     });
 
@@ -55,7 +61,11 @@ describe('routes/api', () => {
       expectErro(await request(app.base).post('/3ds/version').send({}), 400, '201', 'cardNumber');
       expectErro(await request(app.base).post('/3ds/version').send([1, 2]), 400, '101');
       expectErro(await request(app.base).post('/3ds/version').set('content-type', 'application/json').send('{"cardNumber":'), 400, '101');
-      expectErro(await request(app.base).post('/3ds/version').set('content-type', 'text/plain').send('{"cardNumber":"4000400040004001"}'), 415, '101');
+      expectErro(
+        await request(app.base).post('/3ds/version').set('content-type', 'text/plain').send('{"cardNumber":"4000400040004001"}'),
+        415,
+        '101',
+      );
       expectErro(await request(app.base).post('/3ds/version').type('form').send({ cardNumber: '4000400040004001' }), 415, '101');
       expectErro(await request(app.base).post('/3ds/version'), 415, '101');
       expectErro(await request(app.base).post('/3ds/nope').send({}), 404, '101');
@@ -106,15 +116,33 @@ describe('routes/api', () => {
       const again = await request(app.base).post('/3ds/authenticate').send(body);
       expect(again.status).to.equal(200);
       expect(again.body).to.deep.equal(first.body);
-      const other = await request(app.base).post('/3ds/authenticate').send({ ...body, threeDSCompInd: 'Y' });
+      const other = await request(app.base)
+        .post('/3ds/authenticate')
+        .send({ ...body, threeDSCompInd: 'Y' });
       expectErro(other, 409, '305');
       expect(other.body.errorDetails.threeDSServerTransID).to.equal(body.threeDSServerTransID);
     });
 
     it('names missing and invalid elements (201, 203)', async () => {
-      expectErro(await request(app.base).post('/3ds/authenticate').send(browserAReq('4000400040004000', (b) => delete b.cardholderAccount)), 400, '201', 'acctNumber');
-      expectErro(await request(app.base).post('/3ds/authenticate').send(browserAReq('4000400040004000', (b) => (b.purchase.purchaseAmount = 'ten'))), 400, '203', 'purchaseAmount');
-      const e = await request(app.base).post('/3ds/authenticate').send(browserAReq('4000400040004000', (b) => (b.deviceChannel = '07')));
+      expectErro(
+        await request(app.base)
+          .post('/3ds/authenticate')
+          .send(browserAReq('4000400040004000', (b) => delete b.cardholderAccount)),
+        400,
+        '201',
+        'acctNumber',
+      );
+      expectErro(
+        await request(app.base)
+          .post('/3ds/authenticate')
+          .send(browserAReq('4000400040004000', (b) => (b.purchase.purchaseAmount = 'ten'))),
+        400,
+        '203',
+        'purchaseAmount',
+      );
+      const e = await request(app.base)
+        .post('/3ds/authenticate')
+        .send(browserAReq('4000400040004000', (b) => (b.deviceChannel = '07')));
       expectErro(e, 400, '203', 'deviceChannel');
       expect(e.body.errorDetails).to.include({ errorComponent: 'S', errorMessageType: 'AReq' });
     });
@@ -129,7 +157,11 @@ describe('routes/api', () => {
     it('enforced unsupported version: Erro 102; unknown ID under requireVersionCall: 404 Erro 301', async () => {
       const v = await request(app.base)
         .post('/3ds/authenticate')
-        .send(browserAReq('5155010000004000', (b) => Object.assign(b, { preferredProtocolVersion: '2.3.1', enforcePreferredProtocolVersion: true })));
+        .send(
+          browserAReq('5155010000004000', (b) =>
+            Object.assign(b, { preferredProtocolVersion: '2.3.1', enforcePreferredProtocolVersion: true }),
+          ),
+        );
       expectErro(v, 400, '102');
       app.setConfig((c) => {
         c.notifications.enabled = false;
@@ -149,12 +181,21 @@ describe('routes/api', () => {
       const a = await request(app.base).post('/3ds/authenticate').send(fr);
       const f = await request(app.base).post('/3ds/final').send({ threeDSServerTransID: fr.threeDSServerTransID });
       expect(f.status).to.equal(200);
-      expect(f.body).to.deep.equal({ threeDSServerTransID: fr.threeDSServerTransID, transStatus: 'A', eci: '06', authenticationValue: a.body.authenticationValue });
+      expect(f.body).to.deep.equal({
+        threeDSServerTransID: fr.threeDSServerTransID,
+        transStatus: 'A',
+        eci: '06',
+        authenticationValue: a.body.authenticationValue,
+      });
       const ch = browserAReq('4000400040004001');
       await request(app.base).post('/3ds/authenticate').send(ch);
       const pending = await request(app.base).post('/3ds/final').send({ threeDSServerTransID: ch.threeDSServerTransID });
       expectErro(pending, 409, '305', 'not completed');
-      expectErro(await request(app.base).post('/3ds/final').send({ threeDSServerTransID: '5b1dc4a8-6d0e-4a43-9b25-8e0f1f4b7c11' }), 404, '301');
+      expectErro(
+        await request(app.base).post('/3ds/final').send({ threeDSServerTransID: '5b1dc4a8-6d0e-4a43-9b25-8e0f1f4b7c11' }),
+        404,
+        '301',
+      );
       expectErro(await request(app.base).post('/3ds/final').send({ threeDSServerTransID: 'x' }), 400, '203');
     });
 
@@ -177,22 +218,42 @@ describe('routes/api', () => {
         interactionCounter: '01',
         acsRenderingType: { acsInterface: '02', acsUiTemplate: '01' },
       };
-      expectErro(await request(app.base).post('/3ds/results').send({ ...rreq, dsTransID: a.acsTransID }), 400, '305', 'dsTransID');
+      expectErro(
+        await request(app.base)
+          .post('/3ds/results')
+          .send({ ...rreq, dsTransID: a.acsTransID }),
+        400,
+        '305',
+        'dsTransID',
+      );
       const r = await request(app.base).post('/3ds/results').send(rreq);
       expect(r.status).to.equal(200);
-      expect(r.body).to.deep.equal({ messageType: 'RRes', messageVersion: '2.2.0', threeDSServerTransID: ch.threeDSServerTransID, acsTransID: a.acsTransID, dsTransID: a.dsTransID, resultsStatus: '01' });
+      expect(r.body).to.deep.equal({
+        messageType: 'RRes',
+        messageVersion: '2.2.0',
+        threeDSServerTransID: ch.threeDSServerTransID,
+        acsTransID: a.acsTransID,
+        dsTransID: a.dsTransID,
+        resultsStatus: '01',
+      });
       const f = await request(app.base).post('/3ds/final').send({ threeDSServerTransID: ch.threeDSServerTransID });
       expect(f.body).to.include({ transStatus: 'Y', eci: '05', authenticationValue: rreq.authenticationValue });
       expect(f.body.resultsResponse).to.deep.equal(r.body);
-      expectErro(await request(app.base).post('/3ds/results').send({ ...rreq, transStatus: 'N', eci: '07' }), 409, '305');
+      expectErro(
+        await request(app.base)
+          .post('/3ds/results')
+          .send({ ...rreq, transStatus: 'N', eci: '07' }),
+        409,
+        '305',
+      );
     });
   });
 
   describe('metrics', () => {
     it('counts transactions by flow and status, without IDs in labels', async () => {
-    const metrics = await app.deps.metrics.registry.getSingleMetricAsString('threeds_transactions_total');
-    expect(metrics).to.match(/threeds_transactions_total\{flow="browser",trans_status="Y"\} \d+/);
-    expect(metrics).to.not.match(/[0-9a-f]{8}-[0-9a-f]{4}/);
+      const metrics = await app.deps.metrics.registry.getSingleMetricAsString('threeds_transactions_total');
+      expect(metrics).to.match(/threeds_transactions_total\{flow="browser",trans_status="Y"\} \d+/);
+      expect(metrics).to.not.match(/[0-9a-f]{8}-[0-9a-f]{4}/);
     });
   });
 });

@@ -12,9 +12,9 @@ import { createProtocol, type Protocol } from '../../../src/protocol/protocol.js
 import { isFinalRecord, type TransactionRecord } from '../../../src/protocol/transaction/record.js';
 import { createStore } from '../../../src/store/create-store.js';
 import type { TransactionStore } from '../../../src/store/store.js';
+import { tempDirs, withSigning } from '../../crypto/fixtures.js';
 import { testDeps } from '../../helpers/app-deps.js';
 import { type SdkEnc, TestSdk } from '../../helpers/sdk.js';
-import { tempDirs, withSigning } from '../../crypto/fixtures.js';
 import { appAReq, testConfig } from '../../protocol/helpers.js';
 
 describe('routes: POST /challenge', () => {
@@ -54,13 +54,26 @@ describe('routes: POST /challenge', () => {
   });
 
   const postJson = async (path: string, body: unknown) => {
-    const res = await fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-    return { status: res.status, type: res.headers.get('content-type'), body: (res.status === 204 ? undefined : await res.json()) as Record<string, unknown> };
+    const res = await fetch(`${base}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    return {
+      status: res.status,
+      type: res.headers.get('content-type'),
+      body: (res.status === 204 ? undefined : await res.json()) as Record<string, unknown>,
+    };
   };
 
   const postChallenge = async (body: string, contentType = 'application/jose; charset=UTF-8') => {
     const res = await fetch(`${base}/challenge`, { method: 'POST', headers: { 'content-type': contentType }, body });
-    return { status: res.status, type: res.headers.get('content-type') ?? '', cache: res.headers.get('cache-control'), text: await res.text() };
+    return {
+      status: res.status,
+      type: res.headers.get('content-type') ?? '',
+      cache: res.headers.get('cache-control'),
+      text: await res.text(),
+    };
   };
 
   /** version → app authenticate; the SDK verifies acsSignedContent against this server's certificate. */
@@ -127,7 +140,12 @@ describe('routes: POST /challenge', () => {
     expect(garbage.errorCode).to.equal('302');
     sdk.sdkCounterStoA = 7;
     const counter = JSON.parse((await postChallenge(await sdk.nextCReq())).text) as Record<string, unknown>;
-    expect(counter).to.include({ errorCode: '302', threeDSServerTransID: ares.threeDSServerTransID, acsTransID: ares.acsTransID, sdkTransID: sdk.sdkTransID });
+    expect(counter).to.include({
+      errorCode: '302',
+      threeDSServerTransID: ares.threeDSServerTransID,
+      acsTransID: ares.acsTransID,
+      sdkTransID: sdk.sdkTransID,
+    });
   });
 
   it('records the results U when the SDK posts an Erro (204)', async () => {

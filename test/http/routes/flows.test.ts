@@ -121,13 +121,17 @@ describe('routes: every test card end to end', () => {
     const v = await request(app.base).post('/3ds/version').send({ cardNumber: '4000400040004014' });
     const id = v.body.threeDSServerTransID as string;
     const methodURL = v.body.cardRanges[0].threeDSMethodURL as string;
-    const data = Buffer.from(JSON.stringify({ threeDSServerTransID: id, threeDSMethodNotificationURL: 'http://127.0.0.1:9901/method-done' })).toString('base64url');
+    const data = Buffer.from(
+      JSON.stringify({ threeDSServerTransID: id, threeDSMethodNotificationURL: 'http://127.0.0.1:9901/method-done' }),
+    ).toString('base64url');
     const page = await request(app.base).post(pathOf(methodURL)).type('form').send({ threeDSMethodData: data });
     expect(page.status).to.equal(200);
     expect(page.headers['content-security-policy']).to.contain('form-action http://127.0.0.1:9901');
     const f = form(page.text, 'autoPost');
     expect(f.action).to.equal('http://127.0.0.1:9901/method-done');
-    expect(JSON.parse(Buffer.from(hiddenValue(f, 'threeDSMethodData') as string, 'base64url').toString())).to.deep.equal({ threeDSServerTransID: id });
+    expect(JSON.parse(Buffer.from(hiddenValue(f, 'threeDSMethodData') as string, 'base64url').toString())).to.deep.equal({
+      threeDSServerTransID: id,
+    });
     const a = await request(app.base)
       .post('/3ds/authenticate')
       .send(browserAReq('4000400040004014', (b) => Object.assign(b, { threeDSServerTransID: id, threeDSCompInd: 'Y' })));
@@ -144,7 +148,9 @@ describe('routes: every test card end to end', () => {
     expect(evil.status).to.equal(200);
     expect(evil.text).to.not.contain('<script>alert');
     expect(form(evil.text, 'autoPost').action).to.equal(evilUrl);
-    const js = Buffer.from(JSON.stringify({ threeDSServerTransID: id, threeDSMethodNotificationURL: 'javascript:alert(1)' })).toString('base64url');
+    const js = Buffer.from(JSON.stringify({ threeDSServerTransID: id, threeDSMethodNotificationURL: 'javascript:alert(1)' })).toString(
+      'base64url',
+    );
     expect((await request(app.base).post(pathOf(methodURL)).type('form').send({ threeDSMethodData: js })).status).to.equal(400);
   });
 
@@ -161,9 +167,15 @@ describe('routes: every test card end to end', () => {
     it(`${last4}: completes the existing mock's way too (raw JSON creq → verify-otp → 302)`, async () => {
       const { id, a } = await versionThenAuthenticate(app, `400040004000${last4}`);
       expect(a.body.transStatus).to.equal('C');
-      const page = await request(app.base).post(pathOf(a.body.acsURL)).type('form').send({ creq: JSON.stringify(a.body.challengeRequest) });
+      const page = await request(app.base)
+        .post(pathOf(a.body.acsURL))
+        .type('form')
+        .send({ creq: JSON.stringify(a.body.challengeRequest) });
       expect(page.status).to.equal(200);
-      const res = await request(app.base).post('/processor/mock/acs/verify-otp').type('form').send({ threeDSServerTransID: id, ...fields });
+      const res = await request(app.base)
+        .post('/processor/mock/acs/verify-otp')
+        .type('form')
+        .send({ threeDSServerTransID: id, ...fields });
       expect(res.status).to.equal(302);
       const loc = new URL(res.headers.location as string);
       expect(loc.searchParams.get('transStatus')).to.equal('Y');
@@ -193,7 +205,14 @@ describe('routes: results push', () => {
       const pushed = rx.received[1]?.body as Record<string, unknown>;
       const fin = (await request(app.base).post('/3ds/final').send({ threeDSServerTransID: body.threeDSServerTransID })).body;
       expect(pushed).to.deep.equal(fin);
-      expect(pushed).to.have.keys(['threeDSServerTransID', 'transStatus', 'eci', 'authenticationValue', 'resultsRequest', 'resultsResponse']);
+      expect(pushed).to.have.keys([
+        'threeDSServerTransID',
+        'transStatus',
+        'eci',
+        'authenticationValue',
+        'resultsRequest',
+        'resultsResponse',
+      ]);
       await app.protocol.idle();
       const m = await app.deps.metrics.registry.getSingleMetricAsString('results_push_total');
       expect(m).to.contain('results_push_total{outcome="retry"} 1');

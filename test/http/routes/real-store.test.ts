@@ -27,7 +27,12 @@ describe('routes over the real store', () => {
         c.protocol.decoupledDelayMs = 0;
       }),
     );
-    store = await createStore<TransactionRecord>({ config: deps.config(), logger: deps.logger, metrics: deps.metrics, isImmutable: isFinalRecord });
+    store = await createStore<TransactionRecord>({
+      config: deps.config(),
+      logger: deps.logger,
+      metrics: deps.metrics,
+      isImmutable: isFinalRecord,
+    });
     protocol = createProtocol({ config: () => deps.config(), store, logger: deps.logger, metrics: deps.metrics });
     deps.protocol = protocol;
     server = http.createServer(createApp(deps));
@@ -81,9 +86,15 @@ describe('routes over the real store', () => {
     expect(a.status).to.equal(200);
     const page = await request(base).post(pathOf(a.body.acsURL)).type('form').send({ creq: a.body.base64EncodedChallengeRequest });
     const f = form(page.text, 'cardholderInput');
-    const wrong = await request(base).post(pathOf(f.action)).type('form').send({ threeDSServerTransID: body.threeDSServerTransID, challengeDataEntry: '1' });
+    const wrong = await request(base)
+      .post(pathOf(f.action))
+      .type('form')
+      .send({ threeDSServerTransID: body.threeDSServerTransID, challengeDataEntry: '1' });
     expect(wrong.text).to.contain('2 attempts left');
-    const done = await request(base).post(pathOf(f.action)).type('form').send({ threeDSServerTransID: body.threeDSServerTransID, challengeDataEntry: '1234' });
+    const done = await request(base)
+      .post(pathOf(f.action))
+      .type('form')
+      .send({ threeDSServerTransID: body.threeDSServerTransID, challengeDataEntry: '1234' });
     const cres = JSON.parse(Buffer.from(hiddenValue(form(done.text, 'autoPost'), 'cres') as string, 'base64url').toString());
     expect(cres.transStatus).to.equal('Y');
     const fin = await request(base).post('/3ds/final').send({ threeDSServerTransID: body.threeDSServerTransID });
@@ -96,8 +107,12 @@ describe('routes over the real store', () => {
   it('completes a decoupled authentication and refuses a conflicting repeat', async () => {
     const body = browserAReq('4000400040004006');
     expect((await request(base).post('/3ds/authenticate').send(body)).body.transStatus).to.equal('D');
-    expect((await request(base).post('/3ds/final').send({ threeDSServerTransID: body.threeDSServerTransID })).body.transStatus).to.equal('Y');
-    const again = await request(base).post('/3ds/authenticate').send({ ...body, threeDSCompInd: 'Y' });
+    expect((await request(base).post('/3ds/final').send({ threeDSServerTransID: body.threeDSServerTransID })).body.transStatus).to.equal(
+      'Y',
+    );
+    const again = await request(base)
+      .post('/3ds/authenticate')
+      .send({ ...body, threeDSCompInd: 'Y' });
     expect(again.status).to.equal(409);
   });
 });

@@ -8,8 +8,8 @@ import { createLogger } from '../../../src/logger.js';
 import { createMetrics, type Metrics } from '../../../src/metrics.js';
 import { createStore } from '../../../src/store/create-store.js';
 import { StoreUnavailableError, type TransactionStore } from '../../../src/store/store.js';
-import { cli, type RedisServer, requireRedis, startRedis, waitFor } from '../../helpers/redis.js';
 import { expectRejection } from '../../helpers/expect-error.js';
+import { cli, type RedisServer, requireRedis, startRedis, waitFor } from '../../helpers/redis.js';
 
 const logger = createLogger('silent');
 
@@ -60,7 +60,13 @@ describe('createStore with Redis (integration)', function () {
   });
 
   it('uses Redis when REDIS_URL is set, under store.prefix', async () => {
-    const store = track(await createStore({ config: config({ REDIS_URL: server.url, STORE_PREFIX: 'cs' }), logger, metrics: createMetrics('worker', { defaults: false }) }));
+    const store = track(
+      await createStore({
+        config: config({ REDIS_URL: server.url, STORE_PREFIX: 'cs' }),
+        logger,
+        metrics: createMetrics('worker', { defaults: false }),
+      }),
+    );
     expect(store.isReady()).to.equal(true);
     const id = randomUUID();
     await store.create(id, { step: 'version' });
@@ -69,7 +75,9 @@ describe('createStore with Redis (integration)', function () {
 
   it('turns an outage into fast StoreUnavailableErrors, goes not ready, and recovers with the data', async () => {
     const metrics = createMetrics('worker', { defaults: false });
-    const store = track(await createStore({ config: config({ REDIS_URL: server.url, ...OUTAGE_ENV }), logger, metrics, probeIntervalMs: 50 }));
+    const store = track(
+      await createStore({ config: config({ REDIS_URL: server.url, ...OUTAGE_ENV }), logger, metrics, probeIntervalMs: 50 }),
+    );
     const id = randomUUID();
     const created = await store.create(id, { step: 'acknowledged before the crash' });
 
@@ -91,7 +99,9 @@ describe('createStore with Redis (integration)', function () {
     await waitFor(() => store.isReady(), 10_000, 'ready again');
     expect(await breakerState(metrics)).to.equal(0);
     // A fresh store (empty L1) proves the record came back from Redis's append-only file.
-    const fresh = track(await createStore({ config: config({ REDIS_URL: server.url }), logger, metrics: createMetrics('worker', { defaults: false }) }));
+    const fresh = track(
+      await createStore({ config: config({ REDIS_URL: server.url }), logger, metrics: createMetrics('worker', { defaults: false }) }),
+    );
     expect((await fresh.get(id))?.value).to.deep.equal({ step: 'acknowledged before the crash' });
     const updated = await store.update(id, created.version, { step: 'after recovery' });
     expect(updated.version).to.be.above(created.version);
@@ -100,7 +110,14 @@ describe('createStore with Redis (integration)', function () {
 
   it('starts while Redis is down, not ready, and becomes ready when Redis arrives', async () => {
     await server.stop();
-    const store = track(await createStore({ config: config({ REDIS_URL: server.url, ...OUTAGE_ENV }), logger, metrics: createMetrics('worker', { defaults: false }), probeIntervalMs: 50 }));
+    const store = track(
+      await createStore({
+        config: config({ REDIS_URL: server.url, ...OUTAGE_ENV }),
+        logger,
+        metrics: createMetrics('worker', { defaults: false }),
+        probeIntervalMs: 50,
+      }),
+    );
     expect(store.isReady()).to.equal(false);
     await expectRejection(store.get(randomUUID()), StoreUnavailableError);
 

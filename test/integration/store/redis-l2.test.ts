@@ -3,7 +3,7 @@ import { expect } from 'chai';
 import { createLogger } from '../../../src/logger.js';
 import { createMetrics } from '../../../src/metrics.js';
 import { L2Store } from '../../../src/store/l2-store.js';
-import { type RedisL2, createRedisL2 } from '../../../src/store/redis-l2.js';
+import { createRedisL2, type RedisL2 } from '../../../src/store/redis-l2.js';
 import { TieredStore } from '../../../src/store/tiered-store.js';
 import {
   cli,
@@ -65,7 +65,12 @@ describe('Redis L2', function () {
     it('keeps read-your-writes between two workers over Redis (1000 rounds)', async () => {
       const prefix = `t${randomUUID().slice(0, 8)}`;
       const make = async () =>
-        new TieredStore({ l2: await connected({ url: server.url }, prefix), ttlSeconds: 60, cache: CACHE, metrics: createMetrics('worker', { defaults: false }) });
+        new TieredStore({
+          l2: await connected({ url: server.url }, prefix),
+          ttlSeconds: 60,
+          cache: CACHE,
+          metrics: createMetrics('worker', { defaults: false }),
+        });
       const a = await make();
       const b = await make();
       const id = randomUUID();
@@ -84,7 +89,12 @@ describe('Redis L2', function () {
     it('does not serve an L1 copy of a record Redis dropped (eviction) once another worker created it again', async () => {
       const prefix = `t${randomUUID().slice(0, 8)}`;
       const make = async () =>
-        new TieredStore({ l2: await connected({ url: server.url }, prefix), ttlSeconds: 60, cache: CACHE, metrics: createMetrics('worker', { defaults: false }) });
+        new TieredStore({
+          l2: await connected({ url: server.url }, prefix),
+          ttlSeconds: 60,
+          cache: CACHE,
+          metrics: createMetrics('worker', { defaults: false }),
+        });
       const a = await make();
       const b = await make();
       const id = randomUUID();
@@ -110,7 +120,11 @@ describe('Redis L2', function () {
       const created = await store.create(id, { threeDSServerTransID: id, messageVersion: '2.2.0' }, { acsTransID: acs });
       const updated = await store.update(id, created.version, { threeDSServerTransID: id, messageVersion: '2.2.0', transStatus: 'Y' });
       const raw = (await cli(server.port, 'get', `${prefix}:${id}`)).trim();
-      expect(JSON.parse(raw)).to.deep.equal({ v: updated.version, a: acs, d: { threeDSServerTransID: id, messageVersion: '2.2.0', transStatus: 'Y' } });
+      expect(JSON.parse(raw)).to.deep.equal({
+        v: updated.version,
+        a: acs,
+        d: { threeDSServerTransID: id, messageVersion: '2.2.0', transStatus: 'Y' },
+      });
       // The version is written as digits (Lua would write a number this large with an exponent).
       expect(raw).to.match(/^\{"v":[0-9]+,"a":/);
       expect((await cli(server.port, 'get', `${prefix}:acs:${acs}`)).trim()).to.equal(id);
@@ -173,7 +187,9 @@ describe('Redis L2', function () {
       const store = new L2Store(await connected({ mode: 'cluster', nodes: cluster.nodes }, prefix), 60);
       for (let i = 0; i < 30; i++) await store.create(randomUUID(), { i });
       const perNode = await Promise.all(
-        cluster.nodes.map(async (n) => (await cli(Number(n.split(':')[1]), '--scan', '--pattern', `${prefix}:*`)).split('\n').filter(Boolean).length),
+        cluster.nodes.map(
+          async (n) => (await cli(Number(n.split(':')[1]), '--scan', '--pattern', `${prefix}:*`)).split('\n').filter(Boolean).length,
+        ),
       );
       expect(perNode.reduce((x, y) => x + y, 0)).to.equal(30);
       expect(perNode.filter((c) => c > 0).length).to.equal(3);

@@ -17,7 +17,11 @@ const base = (pan: string, over: Partial<DecisionInput> = {}) =>
 
 describe('protocol/rules/scenarios', () => {
   it('looks up full PAN, then last 4, then default', () => {
-    const t = buildScenarioTable({ '4001': { transStatus: 'C', challenge: 'text' }, '4111111111114001': { transStatus: 'N' }, default: { transStatus: 'A' } });
+    const t = buildScenarioTable({
+      '4001': { transStatus: 'C', challenge: 'text' },
+      '4111111111114001': { transStatus: 'N' },
+      default: { transStatus: 'A' },
+    });
     expect(t.lookup('4111111111114001').scenario.transStatus).to.equal('N');
     expect(t.lookup('4111111111114001').key).to.not.contain('4111111111114001');
     expect(t.lookup('4000000000004001').scenario.transStatus).to.equal('C');
@@ -47,7 +51,8 @@ describe('protocol/rules/scenarios', () => {
   });
 
   it('4007 gives I for indicators 05, 06, 07', () => {
-    for (const ind of ['05', '06', '07']) expect(base('4000400040004007', { preference: challengePreference([ind]) }).transStatus).to.equal('I');
+    for (const ind of ['05', '06', '07'])
+      expect(base('4000400040004007', { preference: challengePreference([ind]) }).transStatus).to.equal('I');
     expect(base('4000400040004007', { preference: challengePreference(['02', '06']) }).transStatus).to.equal('I');
   });
 

@@ -14,10 +14,16 @@ describe('protocol/rules/version-negotiation', () => {
   });
 
   it('picks the highest version not above the preferred one', () => {
-    expect(negotiateVersion({ supported: all, rangeStart: '2.1.0', rangeEnd: '2.3.1', preferred: '2.2.0', enforce: false }, ids)).to.equal('2.2.0');
+    expect(negotiateVersion({ supported: all, rangeStart: '2.1.0', rangeEnd: '2.3.1', preferred: '2.2.0', enforce: false }, ids)).to.equal(
+      '2.2.0',
+    );
     expect(negotiateVersion({ supported: all, rangeStart: '2.1.0', rangeEnd: '2.3.1', enforce: false }, ids)).to.equal('2.3.1');
-    expect(negotiateVersion({ supported: all, rangeStart: '2.1.0', rangeEnd: '2.3.1', preferred: '2.3.0', enforce: false }, ids)).to.equal('2.2.0');
-    expect(negotiateVersion({ supported: all, rangeStart: '2.2.0', rangeEnd: '2.2.0', preferred: '2.3.1', enforce: false }, ids)).to.equal('2.2.0');
+    expect(negotiateVersion({ supported: all, rangeStart: '2.1.0', rangeEnd: '2.3.1', preferred: '2.3.0', enforce: false }, ids)).to.equal(
+      '2.2.0',
+    );
+    expect(negotiateVersion({ supported: all, rangeStart: '2.2.0', rangeEnd: '2.2.0', preferred: '2.3.1', enforce: false }, ids)).to.equal(
+      '2.2.0',
+    );
   });
 
   it('refuses an enforced preferred version that is not available (Erro 102)', () => {
@@ -29,7 +35,9 @@ describe('protocol/rules/version-negotiation', () => {
   });
 
   it('refuses when nothing is at or below the preferred version', () => {
-    expect(() => negotiateVersion({ supported: all, rangeStart: '2.2.0', rangeEnd: '2.3.1', preferred: '2.1.0', enforce: false }, ids)).to.throw(AppError);
+    expect(() =>
+      negotiateVersion({ supported: all, rangeStart: '2.2.0', rangeEnd: '2.3.1', preferred: '2.1.0', enforce: false }, ids),
+    ).to.throw(AppError);
   });
 
   it('maps statuses 2.1.0 lacks', () => {

@@ -60,10 +60,16 @@ describe('protocol/transaction/challenge-machine', () => {
   });
 
   it('select UIs accept only the right option(s)', () => {
-    expect(applyAction(open('single-select'), { kind: 'submit', value: SINGLE_SELECT_ANSWER }, ctx).state.outcome?.transStatus).to.equal('Y');
+    expect(applyAction(open('single-select'), { kind: 'submit', value: SINGLE_SELECT_ANSWER }, ctx).state.outcome?.transStatus).to.equal(
+      'Y',
+    );
     expect(applyAction(open('single-select'), { kind: 'submit', value: '01' }, ctx).done).to.equal(false);
-    expect(applyAction(open('multi-select'), { kind: 'submit', value: [...MULTI_SELECT_ANSWER].reverse() }, ctx).state.outcome?.transStatus).to.equal('Y');
-    expect(applyAction(open('multi-select'), { kind: 'submit', value: MULTI_SELECT_ANSWER.join(',') }, ctx).state.outcome?.transStatus).to.equal('Y');
+    expect(
+      applyAction(open('multi-select'), { kind: 'submit', value: [...MULTI_SELECT_ANSWER].reverse() }, ctx).state.outcome?.transStatus,
+    ).to.equal('Y');
+    expect(
+      applyAction(open('multi-select'), { kind: 'submit', value: MULTI_SELECT_ANSWER.join(',') }, ctx).state.outcome?.transStatus,
+    ).to.equal('Y');
     expect(applyAction(open('multi-select'), { kind: 'submit', value: ['01'] }, ctx).done).to.equal(false);
     expect(applyAction(open('multi-select'), { kind: 'submit', value: ['01', '03', '04'] }, ctx).done).to.equal(false);
   });
@@ -82,7 +88,13 @@ describe('protocol/transaction/challenge-machine', () => {
   });
 
   it('has a UI spec with EMV codes for every kind', () => {
-    expect((['text', 'single-select', 'multi-select', 'oob', 'html'] as UiKind[]).map((k) => uiSpec(k).acsUiType)).to.deep.equal(['01', '02', '03', '04', '05']);
+    expect((['text', 'single-select', 'multi-select', 'oob', 'html'] as UiKind[]).map((k) => uiSpec(k).acsUiType)).to.deep.equal([
+      '01',
+      '02',
+      '03',
+      '04',
+      '05',
+    ]);
     expect(uiSpec('text').submitLabel).to.equal('SUBMIT');
   });
 });

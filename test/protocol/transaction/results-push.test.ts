@@ -8,10 +8,12 @@ describe('protocol/transaction/results-push', () => {
   it('POSTs the outcome to resultsResponseNotificationUrl, retrying after a 500', async () => {
     const rx = await startReceiver([500, 200]);
     try {
-      const h = harness({ config: testConfig((c) => {
-        c.notifications.backoffMs = 5;
-        c.protocol.decoupledDelayMs = 0;
-      }) });
+      const h = harness({
+        config: testConfig((c) => {
+          c.notifications.backoffMs = 5;
+          c.protocol.decoupledDelayMs = 0;
+        }),
+      });
       const body = browserAReq('4000400040004006', (b) => (b.merchant.resultsResponseNotificationUrl = rx.url()));
       await h.protocol.authenticate(body, h.ctx);
       await h.protocol.final({ threeDSServerTransID: body.threeDSServerTransID }, h.ctx);
@@ -69,10 +71,12 @@ describe('protocol/transaction/results-push', () => {
     const rx = await startReceiver([302], { location: 'http://127.0.0.1:1/elsewhere' });
     try {
       const run = async (edit: Parameters<typeof testConfig>[0]) => {
-        const h = harness({ config: testConfig((c) => {
-          c.protocol.decoupledDelayMs = 0;
-          edit?.(c);
-        }) });
+        const h = harness({
+          config: testConfig((c) => {
+            c.protocol.decoupledDelayMs = 0;
+            edit?.(c);
+          }),
+        });
         const body = browserAReq('4000400040004006', (b) => (b.merchant.resultsResponseNotificationUrl = rx.url()));
         await h.protocol.authenticate(body, h.ctx);
         await h.protocol.load(body.threeDSServerTransID);
@@ -99,11 +103,13 @@ describe('protocol/transaction/results-push', () => {
   it('gives up after `tries` failures', async () => {
     const rx = await startReceiver([503]);
     try {
-      const h = harness({ config: testConfig((c) => {
-        c.protocol.decoupledDelayMs = 0;
-        c.notifications.backoffMs = 1;
-        c.notifications.tries = 3;
-      }) });
+      const h = harness({
+        config: testConfig((c) => {
+          c.protocol.decoupledDelayMs = 0;
+          c.notifications.backoffMs = 1;
+          c.notifications.tries = 3;
+        }),
+      });
       const body = browserAReq('4000400040004006', (b) => (b.merchant.resultsResponseNotificationUrl = rx.url()));
       await h.protocol.authenticate(body, h.ctx);
       await h.protocol.load(body.threeDSServerTransID);

@@ -12,7 +12,14 @@ import { isContentEnc, readJweHeader } from '../../../crypto/jwe.js';
 import { AppError, type ErroMessage, type ErrorIds, erroMessage } from '../../../errors.js';
 import { StoreConflictError, type Versioned } from '../../../store/store.js';
 import type { ProtocolCore } from '../../core.js';
-import { applyAction, type ChallengeOutcome, type ChallengeState, isExpired, type StepResult, timedOut } from '../../transaction/challenge-machine.js';
+import {
+  applyAction,
+  type ChallengeOutcome,
+  type ChallengeState,
+  isExpired,
+  type StepResult,
+  timedOut,
+} from '../../transaction/challenge-machine.js';
 import { afterResults, transition, withResults } from '../../transaction/lifecycle.js';
 import type { AppFlowState, TransactionRecord } from '../../transaction/record.js';
 import { challengeRReq } from '../../transaction/results-messages.js';
@@ -46,7 +53,12 @@ export async function appChallengeCall(core: ProtocolCore, crypto: CryptoService
   try {
     if (body && typeof body === 'object' && !Array.isArray(body)) return await sdkErro(core, body as Record<string, unknown>, known);
     if (typeof body !== 'string' || body.trim() === '') {
-      throw new AppError('MESSAGE_NOT_RECOGNISED', 'body: expected a CReq as a compact JWE (application/jose)', {}, { errorMessageType: 'CReq' });
+      throw new AppError(
+        'MESSAGE_NOT_RECOGNISED',
+        'body: expected a CReq as a compact JWE (application/jose)',
+        {},
+        { errorMessageType: 'CReq' },
+      );
     }
     return await creqCall(core, crypto, body.trim(), known);
   } catch (err) {
@@ -67,8 +79,15 @@ function appErro(err: AppError, known: Known): ErroMessage {
   return m;
 }
 
-function refuse(kind: 'TRANSACTION_NOT_FOUND' | 'DECRYPTION_FAILURE' | 'TRANSACTION_DATA_INVALID' | 'TRANSACTION_TIMED_OUT', detail: string, known: Known): AppError {
-  return new AppError(kind, detail, known.ids, { errorMessageType: 'CReq', ...(known.messageVersion && { messageVersion: known.messageVersion }) });
+function refuse(
+  kind: 'TRANSACTION_NOT_FOUND' | 'DECRYPTION_FAILURE' | 'TRANSACTION_DATA_INVALID' | 'TRANSACTION_TIMED_OUT',
+  detail: string,
+  known: Known,
+): AppError {
+  return new AppError(kind, detail, known.ids, {
+    errorMessageType: 'CReq',
+    ...(known.messageVersion && { messageVersion: known.messageVersion }),
+  });
 }
 
 function sdkReference(core: ProtocolCore, app: AppFlowState, enc: ContentEnc): string {
@@ -87,7 +106,8 @@ async function creqCall(core: ProtocolCore, crypto: CryptoService | undefined, j
   })();
   if (header.alg !== 'dir') throw refuse('DECRYPTION_FAILURE', `JWE alg must be dir, got ${String(header.alg).slice(0, 20)}`, known);
   const enc = header.enc;
-  if (!isContentEnc(enc)) throw refuse('DECRYPTION_FAILURE', `JWE enc must be A128CBC-HS256 or A128GCM, got ${String(enc).slice(0, 20)}`, known);
+  if (!isContentEnc(enc))
+    throw refuse('DECRYPTION_FAILURE', `JWE enc must be A128CBC-HS256 or A128GCM, got ${String(enc).slice(0, 20)}`, known);
   const kid = header.kid;
   if (!kid) throw refuse('TRANSACTION_NOT_FOUND', 'kid: the JWE header must name the acsTransID', known);
   if (!isUuid(kid)) throw refuse('TRANSACTION_NOT_FOUND', 'kid: not an acsTransID (UUID expected)', known);
@@ -104,21 +124,28 @@ async function creqCall(core: ProtocolCore, crypto: CryptoService | undefined, j
   if (!crypto || rec.auth?.flow !== 'app' || !rec.challenge || !app?.acsEphemPrivKey || !app.sdkEphemPubKey) {
     throw refuse('TRANSACTION_DATA_INVALID', 'kid: this transaction has no app challenge', known);
   }
-  if (app.enc !== undefined && app.enc !== enc) throw refuse('DECRYPTION_FAILURE', `JWE enc ${enc} differs from the ${String(app.enc)} this challenge uses`, known);
+  if (app.enc !== undefined && app.enc !== enc)
+    throw refuse('DECRYPTION_FAILURE', `JWE enc ${enc} differs from the ${String(app.enc)} this challenge uses`, known);
 
   const cached = typeof app.sessionKey === 'string' ? Buffer.from(app.sessionKey, 'base64url') : undefined;
   let creq: AppCReq;
   let key: Uint8Array;
   try {
-    key = cached ?? (await crypto.deriveSessionKey(app.acsEphemPrivKey as unknown as EcPrivateJwk, app.sdkEphemPubKey, sdkReference(core, app, enc)));
+    key =
+      cached ??
+      (await crypto.deriveSessionKey(app.acsEphemPrivKey as unknown as EcPrivateJwk, app.sdkEphemPubKey, sdkReference(core, app, enc)));
     const { payload } = await crypto.decryptCReq(jwe, key, enc);
     creq = parseAppCReq(payload, { ...known.ids });
   } catch (err) {
-    throw cryptoAppError(err, known.ids, { errorMessageType: 'CReq', ...(known.messageVersion && { messageVersion: known.messageVersion }) });
+    throw cryptoAppError(err, known.ids, {
+      errorMessageType: 'CReq',
+      ...(known.messageVersion && { messageVersion: known.messageVersion }),
+    });
   }
   known.messageVersion = creq.messageVersion;
   if (creq.acsTransID !== kid) throw refuse('TRANSACTION_DATA_INVALID', 'acsTransID: differs from the JWE kid', known);
-  if (creq.threeDSServerTransID !== id) throw refuse('TRANSACTION_DATA_INVALID', 'threeDSServerTransID: does not match the transaction', known);
+  if (creq.threeDSServerTransID !== id)
+    throw refuse('TRANSACTION_DATA_INVALID', 'threeDSServerTransID: does not match the transaction', known);
   if (creq.sdkTransID !== app.sdkTransID) throw refuse('TRANSACTION_DATA_INVALID', 'sdkTransID: does not match the transaction', known);
 
   const otp = core.config().protocol.otp;
@@ -157,9 +184,21 @@ async function creqCall(core: ProtocolCore, crypto: CryptoService | undefined, j
       result = { ...result, state: { ...result.state, outcome: { ...result.state.outcome, challengeCancel: creq.cancelCode } } };
     }
     const counterAtoS = a.acsCounterAtoS ?? 0;
-    const nextApp: AppFlowState = { ...a, sdkCounterStoA: expected + 1, acsCounterAtoS: counterAtoS + 1, enc, ...(newKey && { sessionKey: newKey }) };
+    const nextApp: AppFlowState = {
+      ...a,
+      sdkCounterStoA: expected + 1,
+      acsCounterAtoS: counterAtoS + 1,
+      enc,
+      ...(newKey && { sessionKey: newKey }),
+    };
     const next: TransactionRecord = { ...cur, updatedAt: now, challenge: result.state, app: nextApp };
-    const h: CResHead = { threeDSServerTransID: cur.threeDSServerTransID, acsTransID: kid, sdkTransID: a.sdkTransID, messageVersion: creq.messageVersion, acsCounterAtoS: counterAtoS };
+    const h: CResHead = {
+      threeDSServerTransID: cur.threeDSServerTransID,
+      acsTransID: kid,
+      sdkTransID: a.sdkTransID,
+      messageVersion: creq.messageVersion,
+      acsCounterAtoS: counterAtoS,
+    };
     verdict = 'ok';
     if (!result.done) {
       cres = challengeCRes(h, result.state);
@@ -176,7 +215,11 @@ async function creqCall(core: ProtocolCore, crypto: CryptoService | undefined, j
   if (!stored) throw refuse('TRANSACTION_NOT_FOUND', 'kid: the transaction expired', known);
   switch (verdict) {
     case 'counter':
-      throw refuse('DECRYPTION_FAILURE', `sdkCounterStoA: expected ${String(expected).padStart(3, '0')}, got ${String(creq.counter).padStart(3, '0')}`, known);
+      throw refuse(
+        'DECRYPTION_FAILURE',
+        `sdkCounterStoA: expected ${String(expected).padStart(3, '0')}, got ${String(creq.counter).padStart(3, '0')}`,
+        known,
+      );
     case 'timeout':
       throw refuse('TRANSACTION_TIMED_OUT', 'the challenge was not completed in time', known);
     case 'done':
@@ -223,19 +266,28 @@ async function applyStep(
  */
 async function sdkErro(core: ProtocolCore, body: Record<string, unknown>, known: Known): Promise<AppChallengeReply> {
   if (body.messageType !== 'Erro') {
-    throw new AppError('MESSAGE_NOT_RECOGNISED', 'messageType: a JSON body must be an Erro message; CReqs are sent encrypted (application/jose)', {}, {
-      errorMessageType: typeof body.messageType === 'string' ? body.messageType.slice(0, 10) : '',
-    });
+    throw new AppError(
+      'MESSAGE_NOT_RECOGNISED',
+      'messageType: a JSON body must be an Erro message; CReqs are sent encrypted (application/jose)',
+      {},
+      {
+        errorMessageType: typeof body.messageType === 'string' ? body.messageType.slice(0, 10) : '',
+      },
+    );
   }
   const { acsTransID, threeDSServerTransID, sdkTransID } = body;
   if (isUuid(acsTransID)) known.ids.acsTransID = acsTransID;
   if (isUuid(threeDSServerTransID)) known.ids.threeDSServerTransID = threeDSServerTransID;
   if (isMessageVersion(body.messageVersion)) known.messageVersion = body.messageVersion;
-  const found = (isUuid(acsTransID) ? await core.store.getByAcsTransID(acsTransID) : null) ?? (isUuid(threeDSServerTransID) ? await core.store.get(threeDSServerTransID) : null);
+  const found =
+    (isUuid(acsTransID) ? await core.store.getByAcsTransID(acsTransID) : null) ??
+    (isUuid(threeDSServerTransID) ? await core.store.get(threeDSServerTransID) : null);
   if (!found) throw refuse('TRANSACTION_NOT_FOUND', 'acsTransID: no transaction with this acsTransID (unknown or expired)', known);
   const rec = found.value;
-  if (rec.auth?.flow !== 'app' || !rec.challenge) throw refuse('TRANSACTION_DATA_INVALID', 'acsTransID: this transaction has no app challenge', known);
-  if (sdkTransID !== undefined && sdkTransID !== rec.app?.sdkTransID) throw refuse('TRANSACTION_DATA_INVALID', 'sdkTransID: does not match the transaction', known);
+  if (rec.auth?.flow !== 'app' || !rec.challenge)
+    throw refuse('TRANSACTION_DATA_INVALID', 'acsTransID: this transaction has no app challenge', known);
+  if (sdkTransID !== undefined && sdkTransID !== rec.app?.sdkTransID)
+    throw refuse('TRANSACTION_DATA_INVALID', 'sdkTransID: does not match the transaction', known);
 
   core.logger.info('the 3DS SDK reported an error; the challenge ends U', {
     threeDSServerTransID: rec.threeDSServerTransID,

@@ -70,7 +70,8 @@ const escapeHtml = (s: string): string =>
  * to the EMV URL with the code, a resend and a cancel button.
  */
 function acsHtml(ui: UiSpec, ch: ChallengeState): string {
-  const resend = ui.resendable && ch.resends < MAX_RESENDS ? '<button type="submit" name="action" value="resend">Send a new code</button>' : '';
+  const resend =
+    ui.resendable && ch.resends < MAX_RESENDS ? '<button type="submit" name="action" value="resend">Send a new code</button>' : '';
   return [
     '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">',
     '<meta name="viewport" content="width=device-width, initial-scale=1">',

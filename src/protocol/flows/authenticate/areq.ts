@@ -49,24 +49,73 @@ const FLOWS = { '01': 'app', '02': 'browser', '03': '3ri' } as const;
 // EMV AReq elements copied into the echo, by the block clients put them in (unknown keys are ignored).
 const COPY: Record<string, readonly string[]> = {
   cardholder: [
-    'addrMatch', 'billAddrCity', 'billAddrCountry', 'billAddrLine1', 'billAddrLine2', 'billAddrLine3', 'billAddrPostCode',
-    'billAddrState', 'email', 'homePhone', 'mobilePhone', 'workPhone', 'cardholderName', 'shipAddrCity', 'shipAddrCountry',
-    'shipAddrLine1', 'shipAddrLine2', 'shipAddrLine3', 'shipAddrPostCode', 'shipAddrState',
+    'addrMatch',
+    'billAddrCity',
+    'billAddrCountry',
+    'billAddrLine1',
+    'billAddrLine2',
+    'billAddrLine3',
+    'billAddrPostCode',
+    'billAddrState',
+    'email',
+    'homePhone',
+    'mobilePhone',
+    'workPhone',
+    'cardholderName',
+    'shipAddrCity',
+    'shipAddrCountry',
+    'shipAddrLine1',
+    'shipAddrLine2',
+    'shipAddrLine3',
+    'shipAddrPostCode',
+    'shipAddrState',
   ],
   cardholderAccount: ['acctType', 'cardExpiryDate', 'acctInfo', 'acctID', 'schemeId', 'payTokenInd', 'payTokenInfo'],
   purchase: [
-    'purchaseInstalData', 'merchantRiskIndicator', 'purchaseAmount', 'purchaseCurrency', 'purchaseExponent', 'purchaseDate',
-    'recurringExpiry', 'recurringFrequency', 'transType', 'recurringInd', 'transChar',
+    'purchaseInstalData',
+    'merchantRiskIndicator',
+    'purchaseAmount',
+    'purchaseCurrency',
+    'purchaseExponent',
+    'purchaseDate',
+    'recurringExpiry',
+    'recurringFrequency',
+    'transType',
+    'recurringInd',
+    'transChar',
   ],
-  merchant: ['mcc', 'merchantCountryCode', 'merchantName', 'threeDSRequestorID', 'threeDSRequestorName', 'notificationURL', 'threeDSRequestorURL', 'merchantRiskIndicator'],
+  merchant: [
+    'mcc',
+    'merchantCountryCode',
+    'merchantName',
+    'threeDSRequestorID',
+    'threeDSRequestorName',
+    'notificationURL',
+    'threeDSRequestorURL',
+    'merchantRiskIndicator',
+  ],
   threeDSRequestor: [
-    'threeDSRequestorAuthenticationInd', 'threeDSRequestorAuthenticationInfo', 'threeDSRequestorChallengeInd',
-    'threeDSRequestorPriorAuthenticationInfo', 'threeDSRequestorDecReqInd', 'threeDSRequestorDecMaxTime', 'threeDSRequestorID',
-    'threeDSRequestorName', 'threeDSRequestorURL',
+    'threeDSRequestorAuthenticationInd',
+    'threeDSRequestorAuthenticationInfo',
+    'threeDSRequestorChallengeInd',
+    'threeDSRequestorPriorAuthenticationInfo',
+    'threeDSRequestorDecReqInd',
+    'threeDSRequestorDecMaxTime',
+    'threeDSRequestorID',
+    'threeDSRequestorName',
+    'threeDSRequestorURL',
   ],
   browserInformation: [
-    'browserAcceptHeader', 'browserIP', 'browserJavaEnabled', 'browserJavascriptEnabled', 'browserLanguage', 'browserColorDepth',
-    'browserScreenHeight', 'browserScreenWidth', 'browserTZ', 'browserUserAgent',
+    'browserAcceptHeader',
+    'browserIP',
+    'browserJavaEnabled',
+    'browserJavascriptEnabled',
+    'browserLanguage',
+    'browserColorDepth',
+    'browserScreenHeight',
+    'browserScreenWidth',
+    'browserTZ',
+    'browserUserAgent',
   ],
   '': ['threeRIInd', 'payTokenInd', 'deviceRenderOptions', 'threeDSRequestorChallengeInd', 'notificationURL', 'broadInfo'],
 };
@@ -93,7 +142,16 @@ export function parseAReq(raw: unknown): ParsedAReq {
   const id = transactionId(ctx, body.threeDSServerTransID);
 
   const blocks: Record<string, Json | undefined> = {};
-  for (const name of ['cardholder', 'cardholderAccount', 'purchase', 'acquirer', 'merchant', 'threeDSRequestor', 'browserInformation', 'sdkInformation']) {
+  for (const name of [
+    'cardholder',
+    'cardholderAccount',
+    'purchase',
+    'acquirer',
+    'merchant',
+    'threeDSRequestor',
+    'browserInformation',
+    'sdkInformation',
+  ]) {
     blocks[name] = block(ctx, body, name);
   }
   const pick = (blockName: string, key: string): unknown => blocks[blockName]?.[key] ?? body[key];
@@ -105,7 +163,8 @@ export function parseAReq(raw: unknown): ParsedAReq {
   const messageCategory = code2(ctx, body.messageCategory, 'messageCategory') ?? '01';
 
   const preferred = text(ctx, body.preferredProtocolVersion, 'preferredProtocolVersion');
-  if (preferred !== undefined && !isMessageVersion(preferred)) throw invalid(ctx, 'preferredProtocolVersion', 'must be a version such as 2.2.0');
+  if (preferred !== undefined && !isMessageVersion(preferred))
+    throw invalid(ctx, 'preferredProtocolVersion', 'must be a version such as 2.2.0');
   const enforce = flag(ctx, body.enforcePreferredProtocolVersion, 'enforcePreferredProtocolVersion') ?? false;
   const compInd = text(ctx, body.threeDSCompInd, 'threeDSCompInd');
   if (compInd !== undefined && !['Y', 'N', 'U'].includes(compInd)) throw invalid(ctx, 'threeDSCompInd', 'must be Y, N or U');
@@ -136,11 +195,16 @@ export function parseAReq(raw: unknown): ParsedAReq {
   }
   // Numeric fields sent at the top level instead of their block still get validated.
   for (const key of Object.keys(NUMERIC)) {
-    if (echo[key] === undefined && body[key] !== undefined) echo[key] = numeric(ctx, body[key], key, ...(NUMERIC[key] as [number, boolean]));
+    if (echo[key] === undefined && body[key] !== undefined)
+      echo[key] = numeric(ctx, body[key], key, ...(NUMERIC[key] as [number, boolean]));
   }
   const acquirer = blocks.acquirer;
   const bin = text(ctx, acquirer?.acquirerBIN ?? acquirer?.acquirerBin ?? body.acquirerBIN ?? body.acquirerBin, 'acquirerBIN');
-  const mid = text(ctx, acquirer?.acquirerMerchantID ?? acquirer?.acquirerMerchantId ?? body.acquirerMerchantID ?? body.acquirerMerchantId, 'acquirerMerchantID');
+  const mid = text(
+    ctx,
+    acquirer?.acquirerMerchantID ?? acquirer?.acquirerMerchantId ?? body.acquirerMerchantID ?? body.acquirerMerchantId,
+    'acquirerMerchantID',
+  );
   if (bin !== undefined) echo.acquirerBIN = bin;
   if (mid !== undefined) echo.acquirerMerchantID = mid;
   echo.deviceChannel = deviceChannel;

@@ -40,7 +40,9 @@ export async function authenticateCall(core: ProtocolCore, body: unknown, ctx: R
   const current = read?.value ?? null;
   if (current?.auth) return replay(core, current, hash, areq);
   if (!current && config.protocol.requireVersionCall) {
-    throw new AppError('TRANSACTION_NOT_FOUND', 'threeDSServerTransID: no version call opened this transaction', ids, { errorMessageType: 'AReq' });
+    throw new AppError('TRANSACTION_NOT_FOUND', 'threeDSServerTransID: no version call opened this transaction', ids, {
+      errorMessageType: 'AReq',
+    });
   }
   // A refusal of this request's checks: when the record was not read first, a repeat of an authenticated
   // transaction still gets its stored answer or the 409 (SPEC §3.2), whatever the checks say now (a
@@ -53,7 +55,12 @@ export async function authenticateCall(core: ProtocolCore, body: unknown, ctx: R
     throw err;
   };
   const match = d.ranges.lookup(areq.pan);
-  if (!match) return refuse(new AppError('TRANSACTION_DATA_INVALID', 'acctNumber: the card is in no card range (not enrolled)', ids, { errorMessageType: 'AReq' }));
+  if (!match)
+    return refuse(
+      new AppError('TRANSACTION_DATA_INVALID', 'acctNumber: the card is in no card range (not enrolled)', ids, {
+        errorMessageType: 'AReq',
+      }),
+    );
   let messageVersion: string;
   try {
     messageVersion = negotiateVersion(
@@ -136,7 +143,11 @@ export async function authenticateCall(core: ProtocolCore, body: unknown, ctx: R
     auth,
     ...(ui && {
       challenge: {
-        ...openChallenge(ui.kind, { now, maxAttempts: config.protocol.challenge.maxAttempts, timeoutSeconds: config.protocol.challenge.timeoutSeconds }),
+        ...openChallenge(ui.kind, {
+          now,
+          maxAttempts: config.protocol.challenge.maxAttempts,
+          timeoutSeconds: config.protocol.challenge.timeoutSeconds,
+        }),
         messageVersion,
         ...(areq.challengeWindowSize !== undefined && { challengeWindowSize: areq.challengeWindowSize }),
       },
@@ -164,7 +175,9 @@ export async function authenticateCall(core: ProtocolCore, body: unknown, ctx: R
   if (stage === 'decoupled') {
     // The push happens here when this worker lives that long; any later read materializes it otherwise.
     core.timers.schedule(config.protocol.decoupledDelayMs + 10, () => {
-      loadRecord(core, id).catch((err: unknown) => core.logger.warn('decoupled completion failed', { threeDSServerTransID: id, err: err as Error }));
+      loadRecord(core, id).catch((err: unknown) =>
+        core.logger.warn('decoupled completion failed', { threeDSServerTransID: id, err: err as Error }),
+      );
     });
   }
   if (decision.dsError) throw new DirectoryServerError(decision.dsError, { ...ids, dsTransID }, messageVersion);
@@ -201,7 +214,9 @@ async function store(
     read,
   );
   if (!stored) {
-    throw new AppError('TRANSACTION_NOT_FOUND', 'threeDSServerTransID: the transaction expired while it was being authenticated', { threeDSServerTransID: id });
+    throw new AppError('TRANSACTION_NOT_FOUND', 'threeDSServerTransID: the transaction expired while it was being authenticated', {
+      threeDSServerTransID: id,
+    });
   }
   return raced;
 }

@@ -77,7 +77,12 @@ export async function openBrowserChallenge(core: ProtocolCore, input: OpenInput,
   const rec = read.value;
   const a = rec.auth as NonNullable<TransactionRecord['auth']>;
   if (creq.acsTransID !== undefined && creq.acsTransID !== a.acsTransID) {
-    throw new AppError('TRANSACTION_DATA_INVALID', 'acsTransID: does not match the transaction', { ...ids, acsTransID: creq.acsTransID }, { errorMessageType: 'CReq' });
+    throw new AppError(
+      'TRANSACTION_DATA_INVALID',
+      'acsTransID: does not match the transaction',
+      { ...ids, acsTransID: creq.acsTransID },
+      { errorMessageType: 'CReq' },
+    );
   }
   const redirectUrl = checkedRedirect(core, rec, input.redirectUrl);
   const ch = rec.challenge as ChallengeState;
@@ -96,7 +101,10 @@ export async function openBrowserChallenge(core: ProtocolCore, input: OpenInput,
     const r = await transition(
       core,
       rec.threeDSServerTransID,
-      (cur) => (cur.challenge && cur.challenge.status === 'open' ? { ...cur, updatedAt: core.now(), challenge: { ...cur.challenge, ...wanted } } : undefined),
+      (cur) =>
+        cur.challenge && cur.challenge.status === 'open'
+          ? { ...cur, updatedAt: core.now(), challenge: { ...cur.challenge, ...wanted } }
+          : undefined,
       read,
     );
     if (r) current = r.record;
@@ -116,17 +124,21 @@ export async function submitBrowserChallenge(core: ProtocolCore, input: SubmitIn
   const redirectUrl = checkedRedirect(core, rec, input.redirectUrl);
   if ((rec.challenge as ChallengeState).status === 'done' || rec.results) return completion(rec, redirectUrl);
 
-  const action: ChallengeAction =
-    kind === 'submit' ? { kind: 'submit', value: input.value ?? '' } : ({ kind } as ChallengeAction);
+  const action: ChallengeAction = kind === 'submit' ? { kind: 'submit', value: input.value ?? '' } : ({ kind } as ChallengeAction);
   const otp = core.config().protocol.otp;
-  const r = await transition(core, id, (cur) => {
-    if (!cur.challenge || cur.challenge.status === 'done' || cur.results) return undefined;
-    const now = core.now();
-    const step = applyAction(cur.challenge, action, { now, otp });
-    const next: TransactionRecord = { ...cur, updatedAt: now, challenge: step.state };
-    if (!step.done) return next;
-    return withResults(next, challengeRReq(core, next, step.state.outcome as ChallengeOutcome), now, 'acs');
-  }, read);
+  const r = await transition(
+    core,
+    id,
+    (cur) => {
+      if (!cur.challenge || cur.challenge.status === 'done' || cur.results) return undefined;
+      const now = core.now();
+      const step = applyAction(cur.challenge, action, { now, otp });
+      const next: TransactionRecord = { ...cur, updatedAt: now, challenge: step.state };
+      if (!step.done) return next;
+      return withResults(next, challengeRReq(core, next, step.state.outcome as ChallengeOutcome), now, 'acs');
+    },
+    read,
+  );
   if (!r) throw notFound(id);
   const after = r.record;
   if ((after.challenge as ChallengeState).status === 'done' || after.results) return completion(after, redirectUrl);
@@ -134,7 +146,12 @@ export async function submitBrowserChallenge(core: ProtocolCore, input: SubmitIn
 }
 
 function notFound(id: string): AppError {
-  return new AppError('TRANSACTION_NOT_FOUND', 'threeDSServerTransID: unknown or expired transaction', { threeDSServerTransID: id }, { errorMessageType: 'CReq' });
+  return new AppError(
+    'TRANSACTION_NOT_FOUND',
+    'threeDSServerTransID: unknown or expired transaction',
+    { threeDSServerTransID: id },
+    { errorMessageType: 'CReq' },
+  );
 }
 
 async function challengeRecord(core: ProtocolCore, id: string): Promise<Versioned<TransactionRecord>> {
@@ -142,10 +159,20 @@ async function challengeRecord(core: ProtocolCore, id: string): Promise<Versione
   if (!read) throw notFound(id);
   const rec = read.value;
   if (!rec.auth || !rec.challenge) {
-    throw new AppError('TRANSACTION_DATA_INVALID', 'threeDSServerTransID: this transaction has no challenge', { threeDSServerTransID: id }, { errorMessageType: 'CReq' });
+    throw new AppError(
+      'TRANSACTION_DATA_INVALID',
+      'threeDSServerTransID: this transaction has no challenge',
+      { threeDSServerTransID: id },
+      { errorMessageType: 'CReq' },
+    );
   }
   if (rec.auth.flow !== 'browser') {
-    throw new AppError('TRANSACTION_DATA_INVALID', `threeDSServerTransID: app challenges go to ${PATHS.appChallenge}`, { threeDSServerTransID: id }, { errorMessageType: 'CReq' });
+    throw new AppError(
+      'TRANSACTION_DATA_INVALID',
+      `threeDSServerTransID: app challenges go to ${PATHS.appChallenge}`,
+      { threeDSServerTransID: id },
+      { errorMessageType: 'CReq' },
+    );
   }
   return read;
 }
@@ -160,7 +187,8 @@ function checkedRedirect(core: ProtocolCore, rec: TransactionRecord, raw: unknow
   } catch {
     u = undefined;
   }
-  if (!u || (u.protocol !== 'http:' && u.protocol !== 'https:')) throw new AppError('REDIRECT_NOT_ALLOWED', 'redirectUrl: must be an absolute http(s) URL', ids);
+  if (!u || (u.protocol !== 'http:' && u.protocol !== 'https:'))
+    throw new AppError('REDIRECT_NOT_ALLOWED', 'redirectUrl: must be an absolute http(s) URL', ids);
   const own = rec.auth?.notificationURL ? new URL(rec.auth.notificationURL).origin : undefined;
   if (u.origin !== own && !configTables(core.config()).redirectOrigins.has(u.origin)) {
     throw new AppError('REDIRECT_NOT_ALLOWED', `redirectUrl: origin ${u.origin} is neither the notificationURL's nor configured`, ids);
@@ -195,7 +223,10 @@ function completion(rec: TransactionRecord, redirectOverride: string | undefined
     return { type: 'post', action: a.notificationURL, fields };
   }
   const target = redirectOverride ?? ch.redirectUrl ?? a.notificationURL;
-  if (!target) throw new AppError('TRANSACTION_DATA_INVALID', 'no redirectUrl and no notificationURL to complete the challenge', { threeDSServerTransID: rec.threeDSServerTransID });
+  if (!target)
+    throw new AppError('TRANSACTION_DATA_INVALID', 'no redirectUrl and no notificationURL to complete the challenge', {
+      threeDSServerTransID: rec.threeDSServerTransID,
+    });
   const rq = rec.results?.request;
   const u = new URL(target);
   u.searchParams.set('transStatus', rq?.transStatus ?? outcome.transStatus);
@@ -205,7 +236,15 @@ function completion(rec: TransactionRecord, redirectOverride: string | undefined
   return { type: 'redirect', location: u.href };
 }
 
-const CURRENCIES: Record<string, string> = { '756': 'CHF', '978': 'EUR', '840': 'USD', '826': 'GBP', '392': 'JPY', '036': 'AUD', '124': 'CAD' };
+const CURRENCIES: Record<string, string> = {
+  '756': 'CHF',
+  '978': 'EUR',
+  '840': 'USD',
+  '826': 'GBP',
+  '392': 'JPY',
+  '036': 'AUD',
+  '124': 'CAD',
+};
 
 function amountOf(echo: Record<string, unknown>): string | undefined {
   const amount = echo.purchaseAmount;

@@ -8,14 +8,31 @@ import { loadRecord, transition, withResults } from '../../transaction/lifecycle
 import { finalOutcome, type TransactionRecord } from '../../transaction/record.js';
 import { resultsResponse } from '../../transaction/results-messages.js';
 import { DirectoryServerError } from '../../wire/ds-error.js';
-import { bodyObject, checkMessageType, code2, type FieldContext, invalid, type Json, missing, numeric, text, transactionId } from '../../wire/fields.js';
+import {
+  bodyObject,
+  checkMessageType,
+  code2,
+  type FieldContext,
+  invalid,
+  type Json,
+  missing,
+  numeric,
+  text,
+  transactionId,
+} from '../../wire/fields.js';
 import type { FinalOutcome, ResultsRequest, ResultsResponse } from '../../wire/messages.js';
 
 const RESULT_STATUSES = ['Y', 'N', 'U', 'A', 'R'];
 
 async function known(core: ProtocolCore, id: string, messageType: string): Promise<TransactionRecord> {
   const rec = await loadRecord(core, id);
-  if (!rec) throw new AppError('TRANSACTION_NOT_FOUND', 'threeDSServerTransID: unknown or expired transaction', { threeDSServerTransID: id }, { errorMessageType: messageType });
+  if (!rec)
+    throw new AppError(
+      'TRANSACTION_NOT_FOUND',
+      'threeDSServerTransID: unknown or expired transaction',
+      { threeDSServerTransID: id },
+      { errorMessageType: messageType },
+    );
   return rec;
 }
 
@@ -26,20 +43,31 @@ export async function resultsCall(core: ProtocolCore, raw: unknown): Promise<Res
   const id = transactionId(fctx, body.threeDSServerTransID);
   const rec = await known(core, id, 'RReq');
   const a = rec.auth;
-  if (!a) throw new AppError('TRANSACTION_DATA_INVALID', 'threeDSServerTransID: the transaction has not been authenticated', fctx.ids, { errorMessageType: 'RReq' });
+  if (!a)
+    throw new AppError('TRANSACTION_DATA_INVALID', 'threeDSServerTransID: the transaction has not been authenticated', fctx.ids, {
+      errorMessageType: 'RReq',
+    });
   fctx.messageVersion = a.messageVersion;
-  if (rec.stage === 'ds-error') throw new AppError('TRANSACTION_DATA_INVALID', 'the Directory Server refused this transaction', fctx.ids, { errorMessageType: 'RReq' });
+  if (rec.stage === 'ds-error')
+    throw new AppError('TRANSACTION_DATA_INVALID', 'the Directory Server refused this transaction', fctx.ids, { errorMessageType: 'RReq' });
   for (const [name, expected] of [
     ['acsTransID', a.acsTransID],
     ['dsTransID', a.dsTransID],
   ] as const) {
     const got = body[name];
     if (got === undefined || got === null || got === '') throw missing(fctx, name);
-    if (got !== expected) throw new AppError('TRANSACTION_DATA_INVALID', `${name}: does not match the transaction`, fctx.ids, { errorMessageType: 'RReq', messageVersion: a.messageVersion });
+    if (got !== expected)
+      throw new AppError('TRANSACTION_DATA_INVALID', `${name}: does not match the transaction`, fctx.ids, {
+        errorMessageType: 'RReq',
+        messageVersion: a.messageVersion,
+      });
   }
   const sdk = body.sdkTransID;
   if (sdk !== undefined && sdk !== null && sdk !== '' && sdk !== rec.app?.sdkTransID) {
-    throw new AppError('TRANSACTION_DATA_INVALID', 'sdkTransID: does not match the transaction', fctx.ids, { errorMessageType: 'RReq', messageVersion: a.messageVersion });
+    throw new AppError('TRANSACTION_DATA_INVALID', 'sdkTransID: does not match the transaction', fctx.ids, {
+      errorMessageType: 'RReq',
+      messageVersion: a.messageVersion,
+    });
   }
   const rq = parseRReq(body, fctx, rec);
 
@@ -48,7 +76,10 @@ export async function resultsCall(core: ProtocolCore, raw: unknown): Promise<Res
   if (decided) return acknowledge(rec, decided, rq, fctx);
   const now = core.now();
   const r = await transition(core, id, (cur) => withResults(cur, rq, now, 'client'));
-  if (!r) throw new AppError('TRANSACTION_NOT_FOUND', 'threeDSServerTransID: unknown or expired transaction', fctx.ids, { errorMessageType: 'RReq' });
+  if (!r)
+    throw new AppError('TRANSACTION_NOT_FOUND', 'threeDSServerTransID: unknown or expired transaction', fctx.ids, {
+      errorMessageType: 'RReq',
+    });
   if (r.changed) return (r.record.results as NonNullable<TransactionRecord['results']>).response;
   const nowDecided = finalOutcome(r.record);
   if (nowDecided) return acknowledge(r.record, nowDecided, rq, fctx);
@@ -61,10 +92,15 @@ function acknowledge(rec: TransactionRecord, decided: FinalOutcome, rq: ResultsR
     (rq.authenticationValue === undefined || rq.authenticationValue === decided.authenticationValue) &&
     (rq.eci === undefined || rq.eci === decided.eci);
   if (!agrees) {
-    throw new AppError('CONFLICTING_REPEAT', `transStatus: results ${decided.transStatus} are already recorded for this transaction`, fctx.ids, {
-      errorMessageType: 'RReq',
-      ...(fctx.messageVersion && { messageVersion: fctx.messageVersion }),
-    });
+    throw new AppError(
+      'CONFLICTING_REPEAT',
+      `transStatus: results ${decided.transStatus} are already recorded for this transaction`,
+      fctx.ids,
+      {
+        errorMessageType: 'RReq',
+        ...(fctx.messageVersion && { messageVersion: fctx.messageVersion }),
+      },
+    );
   }
   return rec.results?.response ?? resultsResponse(rec);
 }
@@ -124,7 +160,12 @@ export async function finalCall(core: ProtocolCore, raw: unknown): Promise<Final
   if (outcome) return outcome;
   if (!a) throw new AppError('TRANSACTION_DATA_INVALID', 'threeDSServerTransID: the transaction has not been authenticated', fctx.ids);
   const what = rec.stage === 'decoupled' ? 'decoupled authentication' : 'challenge';
-  throw new AppError('RESULTS_PENDING', `the ${what} of this transaction is not completed yet`, { ...fctx.ids, acsTransID: a.acsTransID, dsTransID: a.dsTransID }, {
-    messageVersion: a.messageVersion,
-  });
+  throw new AppError(
+    'RESULTS_PENDING',
+    `the ${what} of this transaction is not completed yet`,
+    { ...fctx.ids, acsTransID: a.acsTransID, dsTransID: a.dsTransID },
+    {
+      messageVersion: a.messageVersion,
+    },
+  );
 }

@@ -27,7 +27,9 @@ export async function threeDSMethodCall(core: ProtocolCore, input: { threeDSMeth
   if (!url) throw missing(fctx, 'threeDSMethodNotificationURL');
 
   const now = core.now();
-  const r = await transition(core, id, (cur) => (cur.auth || cur.threeDSMethodSeenAt !== undefined ? undefined : { ...cur, updatedAt: now, threeDSMethodSeenAt: now }));
+  const r = await transition(core, id, (cur) =>
+    cur.auth || cur.threeDSMethodSeenAt !== undefined ? undefined : { ...cur, updatedAt: now, threeDSMethodSeenAt: now },
+  );
   if (!r && core.config().protocol.requireVersionCall) {
     throw new AppError('TRANSACTION_NOT_FOUND', 'threeDSServerTransID: no version call opened this transaction', fctx.ids);
   }
@@ -37,7 +39,9 @@ export async function threeDSMethodCall(core: ProtocolCore, input: { threeDSMeth
       await core.store.create(id, openedRecord(id, now, { threeDSMethodSeenAt: now }));
     } catch (err) {
       if (!(err instanceof StoreConflictError)) throw err;
-      await transition(core, id, (cur) => (cur.auth || cur.threeDSMethodSeenAt !== undefined ? undefined : { ...cur, updatedAt: now, threeDSMethodSeenAt: now }));
+      await transition(core, id, (cur) =>
+        cur.auth || cur.threeDSMethodSeenAt !== undefined ? undefined : { ...cur, updatedAt: now, threeDSMethodSeenAt: now },
+      );
     }
   }
   return { action: url, fields: { threeDSMethodData: toBase64Url(JSON.stringify({ threeDSServerTransID: id })) } };

@@ -25,6 +25,8 @@ export async function versionCall(core: ProtocolCore, body: unknown, ctx: Reques
     await core.store.create(id, openedRecord(id, core.now(), extra));
   }
   if (!match) return { threeDSServerTransID: id, cardRanges: [] };
-  const range = method ? { ...match.out, acsInfoInd: [...match.out.acsInfoInd], threeDSMethodURL: `${ctx.baseUrl}${PATHS.threeDSMethod}` } : match.out;
+  const range = method
+    ? { ...match.out, acsInfoInd: [...match.out.acsInfoInd], threeDSMethodURL: `${ctx.baseUrl}${PATHS.threeDSMethod}` }
+    : match.out;
   return { threeDSServerTransID: id, cardRanges: [range] };
 }

@@ -34,7 +34,14 @@ type Cres = Record<string, unknown>;
 async function services(dataDir: string, algorithm: 'PS256' | 'ES256'): Promise<{ crypto: CryptoService; credentials: AcsCredentials }> {
   const config = withSigning(cryptoConfig(), { dataDir, algorithm });
   const credentials = await loadAcsCredentials({ config });
-  const crypto = await createCryptoService({ config, logger: silentLogger, metrics: createMetrics('worker', { defaults: false }), workers: 1, cores: 1, credentials });
+  const crypto = await createCryptoService({
+    config,
+    logger: silentLogger,
+    metrics: createMetrics('worker', { defaults: false }),
+    workers: 1,
+    cores: 1,
+    credentials,
+  });
   return { crypto, credentials };
 }
 
@@ -113,7 +120,11 @@ describe('protocol/flows/app-challenge', () => {
             const { ares, verified } = await begin(h, sdk, ui.pan);
             expect(verified.alg).to.equal(alg);
             expect(verified.certificate.raw.toString('base64')).to.equal(svc.credentials.x5c[0]);
-            expect(verified.payload).to.include({ acsURL: `${h.ctx.baseUrl}/challenge`, acsTransID: ares.acsTransID, acsRefNumber: ares.acsReferenceNumber });
+            expect(verified.payload).to.include({
+              acsURL: `${h.ctx.baseUrl}/challenge`,
+              acsTransID: ares.acsTransID,
+              acsRefNumber: ares.acsReferenceNumber,
+            });
             expect(ares.acsRenderingType).to.deep.equal({ acsInterface: '01', acsUiTemplate: ui.acsUiType });
             expect(ares).to.include({ sdkTransID: sdk.sdkTransID, deviceInfoRecognisedVersion: '1.3', acsChallengeMandated: 'Y' });
             const stored = await h.store.getByAcsTransID(ares.acsTransID);
@@ -161,12 +172,24 @@ describe('protocol/flows/app-challenge', () => {
         seen[ui.acsUiType] = await cres(h.protocol, sdk, { challengeNoEntry: 'Y' });
       }
       const text = seen['01'] as Cres;
-      expect(text).to.include.keys('challengeInfoHeader', 'challengeInfoText', 'challengeInfoLabel', 'submitAuthenticationLabel', 'resendInformationLabel', 'whyInfoLabel', 'expandInfoLabel');
+      expect(text).to.include.keys(
+        'challengeInfoHeader',
+        'challengeInfoText',
+        'challengeInfoLabel',
+        'submitAuthenticationLabel',
+        'resendInformationLabel',
+        'whyInfoLabel',
+        'expandInfoLabel',
+      );
       expect(text.challengeInfoTextIndicator).to.equal('N');
       // The code nowhere in what the app shows; the transaction IDs (random hex) may contain its digits by chance.
       const shown = JSON.stringify(text).replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi, '<id>');
       expect(shown).to.not.contain('1234');
-      expect(seen['02']?.challengeSelectInfo).to.deep.equal([{ '01': 'Mobile ending 1111' }, { '02': 'Mobile ending 2222 (correct)' }, { '03': 'Email a***@example.test' }]);
+      expect(seen['02']?.challengeSelectInfo).to.deep.equal([
+        { '01': 'Mobile ending 1111' },
+        { '02': 'Mobile ending 2222 (correct)' },
+        { '03': 'Email a***@example.test' },
+      ]);
       expect(seen['02']).to.not.have.property('resendInformationLabel');
       expect(seen['03']?.challengeSelectInfo).to.have.length(4);
       expect(seen['04']).to.include.keys('oobContinueLabel', 'challengeInfoText');
@@ -295,7 +318,9 @@ describe('protocol/flows/app-challenge', () => {
       jwe[3] = ct.toString('base64url');
       const tampered = erro(await h.protocol.appChallenge(jwe.join('.')));
       expect(tampered).to.include({ errorCode: '302', threeDSServerTransID: ares.threeDSServerTransID, sdkTransID: sdk.sdkTransID });
-      const foreign = await new CompactEncrypt(Buffer.from('{}')).setProtectedHeader({ alg: 'dir', enc: 'A128GCM', kid: ares.acsTransID }).encrypt(new Uint8Array(16));
+      const foreign = await new CompactEncrypt(Buffer.from('{}'))
+        .setProtectedHeader({ alg: 'dir', enc: 'A128GCM', kid: ares.acsTransID })
+        .encrypt(new Uint8Array(16));
       expect(erro(await h.protocol.appChallenge(foreign)).errorCode).to.equal('302');
       const rsa = `${Buffer.from(JSON.stringify({ alg: 'RSA-OAEP', enc: 'A128GCM', kid: ares.acsTransID })).toString('base64url')}.a.b.c.d`;
       expect(erro(await h.protocol.appChallenge(rsa)).errorCode).to.equal('302');
@@ -339,7 +364,10 @@ describe('protocol/flows/app-challenge', () => {
       expect(await send((c) => (c.threeDSServerTransID = randomUUID()))).to.include({ errorCode: '305' });
       expect(await send((c) => (c.sdkTransID = randomUUID()))).to.include({ errorCode: '305' });
       // Unknown keys are ignored.
-      const ok = await cres(h.protocol, sdk, { messageExtension: [{ name: 'x', id: 'y', criticalityIndicator: false, data: {} }], whitelistingDataEntry: 'N' });
+      const ok = await cres(h.protocol, sdk, {
+        messageExtension: [{ name: 'x', id: 'y', criticalityIndicator: false, data: {} }],
+        whitelistingDataEntry: 'N',
+      });
       expect(ok.acsTransID).to.equal(ares.acsTransID);
     });
 
@@ -383,7 +411,9 @@ describe('protocol/flows/app-challenge', () => {
       expect(fin.transStatus).to.equal('U');
       expect(fin.resultsRequest).to.include({ challengeCancel: '06' });
       expect(erro(await h.protocol.appChallenge(await sdk.nextCReq({ challengeDataEntry: '1234' }))).errorCode).to.equal('305');
-      expect(erro(await h.protocol.appChallenge({ ...report, acsTransID: randomUUID(), threeDSServerTransID: randomUUID() })).errorCode).to.equal('301');
+      expect(
+        erro(await h.protocol.appChallenge({ ...report, acsTransID: randomUUID(), threeDSServerTransID: randomUUID() })).errorCode,
+      ).to.equal('301');
       expect(erro(await h.protocol.appChallenge({ messageType: 'CReq' })).errorCode).to.equal('101');
     });
 
@@ -396,7 +426,12 @@ describe('protocol/flows/app-challenge', () => {
       const hp = harness({ fetchImpl, extra: { crypto: svc.crypto } });
       try {
         const sdk = new TestSdk();
-        const { ares } = await begin(hp, sdk, '4000000000004010', (b) => (b.merchant.resultsResponseNotificationUrl = 'http://127.0.0.1:9/results'));
+        const { ares } = await begin(
+          hp,
+          sdk,
+          '4000000000004010',
+          (b) => (b.merchant.resultsResponseNotificationUrl = 'http://127.0.0.1:9/results'),
+        );
         await cres(hp.protocol, sdk);
         await cres(hp.protocol, sdk, { oobContinue: true });
         await hp.protocol.idle();
@@ -411,11 +446,18 @@ describe('protocol/flows/app-challenge', () => {
       let sdk = new TestSdk();
       while (Buffer.from(sdk.ephemPubKey.x, 'base64url')[0] !== 0) sdk = new TestSdk();
       const short = { ...sdk.ephemPubKey, x: Buffer.from(sdk.ephemPubKey.x, 'base64url').subarray(1).toString('base64url') };
-      const r = await h.protocol.authenticate(sdkAReq(sdk, '4000000000004001', (b) => (b.sdkInformation.sdkEphemPubKey = short)), h.ctx);
+      const r = await h.protocol.authenticate(
+        sdkAReq(sdk, '4000000000004001', (b) => (b.sdkInformation.sdkEphemPubKey = short)),
+        h.ctx,
+      );
       const a = r.authenticationResponse;
       const verified = await sdk.verifySignedContent(a.acsSignedContent as string);
       expect(verified.payload.sdkEphemPubKey).to.deep.equal(short);
-      Object.assign(sdk, { acsTransID: a.acsTransID, threeDSServerTransID: a.threeDSServerTransID, sessionKey: sdk.deriveSessionKey(verified.payload.acsEphemPubKey) });
+      Object.assign(sdk, {
+        acsTransID: a.acsTransID,
+        threeDSServerTransID: a.threeDSServerTransID,
+        sessionKey: sdk.deriveSessionKey(verified.payload.acsEphemPubKey),
+      });
       await cres(h.protocol, sdk);
       expect((await cres(h.protocol, sdk, { challengeDataEntry: '1234' })).transStatus).to.equal('Y');
     });
@@ -430,7 +472,12 @@ describe('protocol/flows/app-challenge', () => {
           acsURL: 'http://acs.test/challenge',
           messageVersion: '2.2.0',
           sdkTransID: randomUUID(),
-          sdkEphemPubKey: { kty: 'EC', crv: 'P-256', x: Buffer.alloc(32, 1).toString('base64url'), y: Buffer.alloc(32, 2).toString('base64url') },
+          sdkEphemPubKey: {
+            kty: 'EC',
+            crv: 'P-256',
+            x: Buffer.alloc(32, 1).toString('base64url'),
+            y: Buffer.alloc(32, 2).toString('base64url'),
+          },
           ui: { acsUiType: '01' } as never,
         }),
         AppError,
@@ -445,7 +492,9 @@ describe('protocol/flows/app-challenge', () => {
         const sdk = new TestSdk();
         const r = await plain.protocol.authenticate(sdkAReq(sdk, '4000000000004001'), plain.ctx);
         expect(r.authenticationResponse.acsSignedContent).to.equal(undefined);
-        const jwe = await new CompactEncrypt(Buffer.from('{}')).setProtectedHeader({ alg: 'dir', enc: 'A128GCM', kid: r.authenticationResponse.acsTransID }).encrypt(new Uint8Array(16));
+        const jwe = await new CompactEncrypt(Buffer.from('{}'))
+          .setProtectedHeader({ alg: 'dir', enc: 'A128GCM', kid: r.authenticationResponse.acsTransID })
+          .encrypt(new Uint8Array(16));
         expect(erro(await plain.protocol.appChallenge(jwe)).errorCode).to.equal('305');
       } finally {
         await plain.protocol.close();

@@ -11,7 +11,14 @@ describe('protocol/flows/authenticate/areq', () => {
     expect(p.pan).to.equal('4000400040004001');
     expect(p.challengeInds).to.deep.equal(['01']);
     expect(p.challengeWindowSize).to.equal('03');
-    expect(p.echo).to.include({ purchaseAmount: '4599', purchaseExponent: '2', browserTZ: '-60', browserScreenWidth: '1440', recurringFrequency: '30', purchaseInstalData: '1' });
+    expect(p.echo).to.include({
+      purchaseAmount: '4599',
+      purchaseExponent: '2',
+      browserTZ: '-60',
+      browserScreenWidth: '1440',
+      recurringFrequency: '30',
+      purchaseInstalData: '1',
+    });
     expect(p.echo).to.include({ acquirerBIN: '400551', acquirerMerchantID: 'MERCHANT-0001', merchantName: 'Test Shop' });
     expect(p.echo).to.not.have.property('cardSecurityCode');
     expect(p.echo).to.not.have.property('acctNumber');
@@ -87,7 +94,9 @@ describe('protocol/flows/authenticate/areq', () => {
 
   it('refuses bodies that are not AReq objects (101)', () => {
     for (const body of [undefined, 'text', [1], null]) expect(expectThrow(() => parseAReq(body), AppError).spec.emvCode).to.equal('101');
-    expect(expectThrow(() => parseAReq(browserAReq('4000400040004000', (b) => (b.messageType = 'RReq'))), AppError).spec.emvCode).to.equal('101');
+    expect(expectThrow(() => parseAReq(browserAReq('4000400040004000', (b) => (b.messageType = 'RReq'))), AppError).spec.emvCode).to.equal(
+      '101',
+    );
   });
 
   it('normalises the three SDK key shapes to one JWK', () => {
@@ -111,13 +120,28 @@ describe('protocol/flows/authenticate/areq', () => {
   });
 
   it('validates the app channel: sdkTransID and a real P-256 key', () => {
-    expect(expectThrow(() => parseAReq(appAReq('5200000000004001', (b) => {
-      delete b.sdkTransID;
-      delete b.sdkInformation.sdkTransID;
-    })), AppError).detail).to.contain('sdkTransID');
-    expect(expectThrow(() => parseAReq(appAReq('5200000000004001', (b) => (b.sdkTransID = 'nope'))), AppError).spec.emvCode).to.equal('203');
-    expect(expectThrow(() => parseAReq(appAReq('5200000000004001', (b) => delete b.sdkInformation.sdkEphemPubKey)), AppError).spec.emvCode).to.equal('201');
-    const offCurve = expectThrow(() => parseAReq(appAReq('5200000000004001', (b) => (b.sdkInformation.sdkEphemPubKey = { ...SDK_KEY, y: SDK_KEY.x }))), AppError);
+    expect(
+      expectThrow(
+        () =>
+          parseAReq(
+            appAReq('5200000000004001', (b) => {
+              delete b.sdkTransID;
+              delete b.sdkInformation.sdkTransID;
+            }),
+          ),
+        AppError,
+      ).detail,
+    ).to.contain('sdkTransID');
+    expect(expectThrow(() => parseAReq(appAReq('5200000000004001', (b) => (b.sdkTransID = 'nope'))), AppError).spec.emvCode).to.equal(
+      '203',
+    );
+    expect(
+      expectThrow(() => parseAReq(appAReq('5200000000004001', (b) => delete b.sdkInformation.sdkEphemPubKey)), AppError).spec.emvCode,
+    ).to.equal('201');
+    const offCurve = expectThrow(
+      () => parseAReq(appAReq('5200000000004001', (b) => (b.sdkInformation.sdkEphemPubKey = { ...SDK_KEY, y: SDK_KEY.x }))),
+      AppError,
+    );
     expect(offCurve.spec.emvCode).to.equal('203');
     expect(offCurve.detail).to.contain('sdkEphemPubKey');
   });

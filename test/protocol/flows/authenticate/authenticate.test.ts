@@ -11,10 +11,29 @@ describe('protocol/flows/authenticate', () => {
     const h = harness();
     const body = browserAReq('4000400040004000');
     const r = await h.protocol.authenticate(body, h.ctx);
-    expect(r).to.include({ threeDSServerTransID: body.threeDSServerTransID, transStatus: 'Y', acsChallengeMandated: 'N', purchaseDate: '20261121093000', eci: '05' });
+    expect(r).to.include({
+      threeDSServerTransID: body.threeDSServerTransID,
+      transStatus: 'Y',
+      acsChallengeMandated: 'N',
+      purchaseDate: '20261121093000',
+      eci: '05',
+    });
     expect(r.authenticationValue).to.have.length(28);
-    expect(r.authenticationResponse).to.include({ messageType: 'ARes', messageVersion: '2.2.0', transStatus: 'Y', eci: '05', acsOperatorID: 'MOCK_ACS', acsReferenceNumber: 'issuer1', dsReferenceNumber: 'MOCK_DS' });
-    expect(r.authenticationRequest).to.include({ messageType: 'AReq', acctNumber: '4000400040004000', purchaseAmount: '4599', threeDSServerURL: 'http://acs.test:8080/3ds/results' });
+    expect(r.authenticationResponse).to.include({
+      messageType: 'ARes',
+      messageVersion: '2.2.0',
+      transStatus: 'Y',
+      eci: '05',
+      acsOperatorID: 'MOCK_ACS',
+      acsReferenceNumber: 'issuer1',
+      dsReferenceNumber: 'MOCK_DS',
+    });
+    expect(r.authenticationRequest).to.include({
+      messageType: 'AReq',
+      acctNumber: '4000400040004000',
+      purchaseAmount: '4599',
+      threeDSServerURL: 'http://acs.test:8080/3ds/results',
+    });
     expect(r).to.not.have.property('challengeRequest');
     expect(r).to.not.have.property('acsURL');
     // The CVC as a field or as any value; random IDs and timestamps may contain its digits by chance.
@@ -40,14 +59,22 @@ describe('protocol/flows/authenticate', () => {
     expect(r).to.include({ transStatus: 'C', acsChallengeMandated: 'Y', acsURL: 'http://acs.test:8080/processor/mock/acs/trigger-otp' });
     expect(r).to.not.have.property('eci');
     expect(r.authenticationResponse).to.include({ acsChallengeMandated: 'Y', authenticationType: '02', acsURL: r.acsURL });
-    expect(r.challengeRequest).to.include({ messageType: 'CReq', threeDSServerTransID: body.threeDSServerTransID, acsTransID: r.authenticationResponse.acsTransID, challengeWindowSize: '03' });
+    expect(r.challengeRequest).to.include({
+      messageType: 'CReq',
+      threeDSServerTransID: body.threeDSServerTransID,
+      acsTransID: r.authenticationResponse.acsTransID,
+      challengeWindowSize: '03',
+    });
     expect(r.base64EncodedChallengeRequest).to.match(/^[A-Za-z0-9_-]+$/);
     expect(JSON.parse(Buffer.from(r.base64EncodedChallengeRequest as string, 'base64url').toString())).to.deep.equal(r.challengeRequest);
     const rec = await h.protocol.load(body.threeDSServerTransID);
     expect(rec?.stage).to.equal('challenge');
     expect(rec?.final).to.equal(undefined);
     expect(rec?.challenge).to.include({ ui: 'text', status: 'open', maxAttempts: 3 });
-    expect(await h.store.getByAcsTransID(r.authenticationResponse.acsTransID)).to.have.nested.property('value.threeDSServerTransID', body.threeDSServerTransID);
+    expect(await h.store.getByAcsTransID(r.authenticationResponse.acsTransID)).to.have.nested.property(
+      'value.threeDSServerTransID',
+      body.threeDSServerTransID,
+    );
   });
 
   it('answers N, R, U with reasons, A with a value, Mastercard with its ECIs and kA', async () => {
@@ -55,8 +82,14 @@ describe('protocol/flows/authenticate', () => {
     const n = await h.protocol.authenticate(browserAReq('4000400040004002'), h.ctx);
     expect(n.authenticationResponse).to.include({ transStatus: 'N', transStatusReason: '01', eci: '07' });
     expect(n).to.not.have.property('authenticationValue');
-    expect((await h.protocol.authenticate(browserAReq('4000400040004003'), h.ctx)).authenticationResponse).to.include({ transStatus: 'R', transStatusReason: '11' });
-    expect((await h.protocol.authenticate(browserAReq('4000400040004004'), h.ctx)).authenticationResponse).to.include({ transStatus: 'U', transStatusReason: '22' });
+    expect((await h.protocol.authenticate(browserAReq('4000400040004003'), h.ctx)).authenticationResponse).to.include({
+      transStatus: 'R',
+      transStatusReason: '11',
+    });
+    expect((await h.protocol.authenticate(browserAReq('4000400040004004'), h.ctx)).authenticationResponse).to.include({
+      transStatus: 'U',
+      transStatusReason: '22',
+    });
     const a = await h.protocol.authenticate(browserAReq('4000400040004005'), h.ctx);
     expect(a).to.include({ transStatus: 'A', eci: '06' });
     expect(a.authenticationValue).to.have.length(28);
@@ -72,7 +105,10 @@ describe('protocol/flows/authenticate', () => {
     const reordered = Object.fromEntries(Object.entries(body).reverse());
     const again = await h.protocol.authenticate(reordered, h.ctx);
     expect(again).to.deep.equal(first);
-    const e = await expectRejection(h.protocol.authenticate({ ...body, purchase: { ...body.purchase, purchaseAmount: 1 } }, h.ctx), AppError);
+    const e = await expectRejection(
+      h.protocol.authenticate({ ...body, purchase: { ...body.purchase, purchaseAmount: 1 } }, h.ctx),
+      AppError,
+    );
     expect(e.kind).to.equal('CONFLICTING_REPEAT');
     expect(e.spec.status).to.equal(409);
     expect(e.spec.emvCode).to.equal('305');
@@ -151,7 +187,9 @@ describe('protocol/flows/authenticate', () => {
       h.protocol.authenticate({ ...body, threeDSCompInd: 'Y' }, h.ctx),
       h.protocol.authenticate(body, h.ctx),
     ]);
-    const ok = results.filter((r) => r.status === 'fulfilled').map((r) => (r as PromiseFulfilledResult<{ authenticationResponse: { acsTransID: string } }>).value);
+    const ok = results
+      .filter((r) => r.status === 'fulfilled')
+      .map((r) => (r as PromiseFulfilledResult<{ authenticationResponse: { acsTransID: string } }>).value);
     const refused = results.filter((r) => r.status === 'rejected').map((r) => (r as PromiseRejectedResult).reason as AppError);
     expect(refused.length).to.be.at.least(1);
     for (const e of refused) expect(e.kind).to.equal('CONFLICTING_REPEAT');
@@ -163,13 +201,19 @@ describe('protocol/flows/authenticate', () => {
     const e = await expectRejection(h.protocol.authenticate(browserAReq('4000400040004000'), h.ctx), AppError);
     expect(e.spec.emvCode).to.equal('301');
     const v = await h.protocol.version({ cardNumber: '4000400040004000' }, h.ctx);
-    const r = await h.protocol.authenticate(browserAReq('4000400040004000', (b) => (b.threeDSServerTransID = v.threeDSServerTransID)), h.ctx);
+    const r = await h.protocol.authenticate(
+      browserAReq('4000400040004000', (b) => (b.threeDSServerTransID = v.threeDSServerTransID)),
+      h.ctx,
+    );
     expect(r.transStatus).to.equal('Y');
   });
 
   it('negotiates the version: 2.2.0-only range, enforced preference (Erro 102), 2.1.0 maps D to C', async () => {
     const h = harness();
-    const special = await h.protocol.authenticate(browserAReq('5155010000004000', (b) => (b.preferredProtocolVersion = '2.3.1')), h.ctx);
+    const special = await h.protocol.authenticate(
+      browserAReq('5155010000004000', (b) => (b.preferredProtocolVersion = '2.3.1')),
+      h.ctx,
+    );
     expect(special.authenticationResponse.messageVersion).to.equal('2.2.0');
     const e = await expectRejection(
       h.protocol.authenticate(
@@ -182,7 +226,10 @@ describe('protocol/flows/authenticate', () => {
       AppError,
     );
     expect(e.spec.emvCode).to.equal('102');
-    const old = await h.protocol.authenticate(browserAReq('4000400040004006', (b) => (b.preferredProtocolVersion = '2.1.0')), h.ctx);
+    const old = await h.protocol.authenticate(
+      browserAReq('4000400040004006', (b) => (b.preferredProtocolVersion = '2.1.0')),
+      h.ctx,
+    );
     expect(old.authenticationResponse).to.include({ messageVersion: '2.1.0', transStatus: 'C' });
     expect(old.authenticationResponse).to.not.have.property('acsDecConInd');
   });
@@ -200,7 +247,12 @@ describe('protocol/flows/authenticate', () => {
     const e = await expectRejection(h.protocol.authenticate(body, h.ctx), AppError);
     expect(e.spec.status).to.equal(502);
     const env = errorEnvelope(e);
-    expect(env.errorDetails).to.include({ errorCode: '405', errorComponent: 'D', errorMessageType: 'AReq', threeDSServerTransID: body.threeDSServerTransID });
+    expect(env.errorDetails).to.include({
+      errorCode: '405',
+      errorComponent: 'D',
+      errorMessageType: 'AReq',
+      threeDSServerTransID: body.threeDSServerTransID,
+    });
     expect(env.errorDetails.dsTransID).to.be.a('string');
     const replayed = await expectRejection(h.protocol.authenticate(body, h.ctx), AppError);
     expect(errorEnvelope(replayed).errorDetails.dsTransID).to.equal(env.errorDetails.dsTransID);
@@ -221,16 +273,25 @@ describe('protocol/flows/authenticate', () => {
 
   it('4007 answers I for indicator 05 with MOCK_ACS_NEW, Y otherwise', async () => {
     const h = harness();
-    const i = await h.protocol.authenticate(browserAReq('4000400040004007', (b) => (b.threeDSRequestor.threeDSRequestorChallengeInd = '05')), h.ctx);
+    const i = await h.protocol.authenticate(
+      browserAReq('4000400040004007', (b) => (b.threeDSRequestor.threeDSRequestorChallengeInd = '05')),
+      h.ctx,
+    );
     expect(i.authenticationResponse).to.include({ transStatus: 'I', acsOperatorID: 'MOCK_ACS_NEW', acsReferenceNumber: 'issuer2' });
     expect((await h.protocol.authenticate(browserAReq('4000400040004007'), h.ctx)).transStatus).to.equal('Y');
   });
 
   it('04 forces a challenge, 05 skips the 4001 challenge', async () => {
     const h = harness();
-    const forced = await h.protocol.authenticate(browserAReq('4000400040004000', (b) => (b.threeDSRequestor.threeDSRequestorChallengeInd = '04')), h.ctx);
+    const forced = await h.protocol.authenticate(
+      browserAReq('4000400040004000', (b) => (b.threeDSRequestor.threeDSRequestorChallengeInd = '04')),
+      h.ctx,
+    );
     expect(forced.transStatus).to.equal('C');
-    const skipped = await h.protocol.authenticate(browserAReq('4000400040004001', (b) => (b.threeDSRequestor.threeDSRequestorChallengeInd = '05')), h.ctx);
+    const skipped = await h.protocol.authenticate(
+      browserAReq('4000400040004001', (b) => (b.threeDSRequestor.threeDSRequestorChallengeInd = '05')),
+      h.ctx,
+    );
     expect(skipped.authenticationResponse).to.include({ transStatus: 'Y', acsOperatorID: 'MOCK_ACS_NEW' });
   });
 
@@ -245,7 +306,12 @@ describe('protocol/flows/authenticate', () => {
     const h = harness({ extra: { appChallenge: hook } });
     const body = appAReq('5200000000004001');
     const r = await h.protocol.authenticate(body, h.ctx);
-    expect(r.authenticationResponse).to.include({ transStatus: 'C', sdkTransID: body.sdkTransID, acsSignedContent: 'header.payload.signature', deviceInfoRecognisedVersion: '1.3' });
+    expect(r.authenticationResponse).to.include({
+      transStatus: 'C',
+      sdkTransID: body.sdkTransID,
+      acsSignedContent: 'header.payload.signature',
+      deviceInfoRecognisedVersion: '1.3',
+    });
     expect(r.authenticationResponse.acsRenderingType).to.deep.equal({ acsInterface: '01', acsUiTemplate: '01' });
     expect(r).to.not.have.property('acsURL');
     expect(seen).to.deep.equal(['http://acs.test:8080/challenge 01 P-256']);

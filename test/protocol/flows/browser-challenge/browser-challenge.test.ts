@@ -14,7 +14,13 @@ async function started(last4 = '4001', edit?: Parameters<typeof browserAReq>[1])
   const body = browserAReq(`400040004000${last4}`, edit);
   const r = await h.protocol.authenticate(body, h.ctx);
   const creq = r.base64EncodedChallengeRequest as string;
-  return { h, id: body.threeDSServerTransID as string, acsTransID: r.authenticationResponse.acsTransID, creq, creqJson: JSON.stringify(r.challengeRequest) };
+  return {
+    h,
+    id: body.threeDSServerTransID as string,
+    acsTransID: r.authenticationResponse.acsTransID,
+    creq,
+    creqJson: JSON.stringify(r.challengeRequest),
+  };
 }
 
 describe('protocol/flows/browser-challenge', () => {
@@ -24,9 +30,20 @@ describe('protocol/flows/browser-challenge', () => {
     for (const form of [creq, padded, padded.replace(/=+$/, ''), ` ${creq}\n`, creqJson]) {
       const r = await h.protocol.openChallenge({ creq: form }, h.ctx);
       expect(r.type, form).to.equal('challenge');
-      if (r.type === 'challenge') expect(r.view).to.include({ threeDSServerTransID: id, attemptsLeft: 3, windowSize: '03', submitUrl: 'http://acs.test:8080/processor/mock/acs/verify-otp' });
+      if (r.type === 'challenge')
+        expect(r.view).to.include({
+          threeDSServerTransID: id,
+          attemptsLeft: 3,
+          windowSize: '03',
+          submitUrl: 'http://acs.test:8080/processor/mock/acs/verify-otp',
+        });
     }
-    const legacySpelling = JSON.stringify({ messageType: 'CReq', threeDsServerTransId: id, challengeWindowSize: '01', messageVersion: '2.2.0' });
+    const legacySpelling = JSON.stringify({
+      messageType: 'CReq',
+      threeDsServerTransId: id,
+      challengeWindowSize: '01',
+      messageVersion: '2.2.0',
+    });
     const r = await h.protocol.openChallenge({ creq: legacySpelling }, h.ctx);
     expect(r.type === 'challenge' && r.view.windowSize).to.equal('01');
   });
@@ -35,14 +52,43 @@ describe('protocol/flows/browser-challenge', () => {
     const { h, id } = await started();
     expect((await expectRejection(h.protocol.openChallenge({}, h.ctx), AppError)).spec.emvCode).to.equal('201');
     expect((await expectRejection(h.protocol.openChallenge({ creq: '!!!' }, h.ctx), AppError)).detail).to.contain('creq');
-    expect((await expectRejection(h.protocol.openChallenge({ creq: '{"threeDSServerTransID":1' }, h.ctx), AppError)).spec.emvCode).to.equal('203');
-    expect((await expectRejection(h.protocol.openChallenge({ creq: JSON.stringify({ messageType: 'CRes', threeDSServerTransID: id }) }, h.ctx), AppError)).spec.emvCode).to.equal('101');
-    expect((await expectRejection(h.protocol.openChallenge({ creq: JSON.stringify({ threeDSServerTransID: '8a880dc0-d2d2-4067-bcb1-b08d1690b26e' }) }, h.ctx), AppError)).spec.emvCode).to.equal('301');
-    const wrongAcs = await expectRejection(h.protocol.openChallenge({ creq: JSON.stringify({ threeDSServerTransID: id, acsTransID: '8a880dc0-d2d2-4067-bcb1-b08d1690b26e' }) }, h.ctx), AppError);
+    expect((await expectRejection(h.protocol.openChallenge({ creq: '{"threeDSServerTransID":1' }, h.ctx), AppError)).spec.emvCode).to.equal(
+      '203',
+    );
+    expect(
+      (
+        await expectRejection(
+          h.protocol.openChallenge({ creq: JSON.stringify({ messageType: 'CRes', threeDSServerTransID: id }) }, h.ctx),
+          AppError,
+        )
+      ).spec.emvCode,
+    ).to.equal('101');
+    expect(
+      (
+        await expectRejection(
+          h.protocol.openChallenge({ creq: JSON.stringify({ threeDSServerTransID: '8a880dc0-d2d2-4067-bcb1-b08d1690b26e' }) }, h.ctx),
+          AppError,
+        )
+      ).spec.emvCode,
+    ).to.equal('301');
+    const wrongAcs = await expectRejection(
+      h.protocol.openChallenge(
+        { creq: JSON.stringify({ threeDSServerTransID: id, acsTransID: '8a880dc0-d2d2-4067-bcb1-b08d1690b26e' }) },
+        h.ctx,
+      ),
+      AppError,
+    );
     expect(wrongAcs.detail).to.contain('acsTransID');
     const fr = browserAReq('4000400040004000');
     await h.protocol.authenticate(fr, h.ctx);
-    expect((await expectRejection(h.protocol.openChallenge({ creq: JSON.stringify({ threeDSServerTransID: fr.threeDSServerTransID }) }, h.ctx), AppError)).spec.emvCode).to.equal('305');
+    expect(
+      (
+        await expectRejection(
+          h.protocol.openChallenge({ creq: JSON.stringify({ threeDSServerTransID: fr.threeDSServerTransID }) }, h.ctx),
+          AppError,
+        )
+      ).spec.emvCode,
+    ).to.equal('305');
   });
 
   it('EMV completion: results recorded first, then the CRes is posted with threeDSSessionData', async () => {
@@ -56,7 +102,14 @@ describe('protocol/flows/browser-challenge', () => {
     expect(done.action).to.equal('http://127.0.0.1:9901/3ds/notify');
     expect(done.fields.threeDSSessionData).to.equal('c2Vzc2lvbg');
     expect(done.fields.cres).to.match(/^[A-Za-z0-9_-]+$/);
-    expect(cresOf(done)).to.deep.equal({ threeDSServerTransID: id, acsTransID, messageType: 'CRes', messageVersion: '2.2.0', transStatus: 'Y', challengeCompletionInd: 'Y' });
+    expect(cresOf(done)).to.deep.equal({
+      threeDSServerTransID: id,
+      acsTransID,
+      messageType: 'CRes',
+      messageVersion: '2.2.0',
+      transStatus: 'Y',
+      challengeCompletionInd: 'Y',
+    });
     const f = await h.protocol.final({ threeDSServerTransID: id }, h.ctx);
     expect(f).to.include({ transStatus: 'Y', eci: '05' });
     expect(f.resultsRequest).to.include({ interactionCounter: '02', authenticationType: '02' });
@@ -89,7 +142,9 @@ describe('protocol/flows/browser-challenge', () => {
     const f = await h.protocol.final({ threeDSServerTransID: id }, h.ctx);
     expect(f.transStatus).to.equal('U');
     expect(f.resultsRequest).to.include({ challengeCancel: '01' });
-    expect((await expectRejection(h.protocol.submitChallenge({ threeDSServerTransID: id, action: 'explode' }, h.ctx), AppError)).detail).to.contain('action');
+    expect(
+      (await expectRejection(h.protocol.submitChallenge({ threeDSServerTransID: id, action: 'explode' }, h.ctx), AppError)).detail,
+    ).to.contain('action');
   });
 
   it('the existing mock’s completion: raw JSON CReq → 302 to the notificationURL with the outcome', async () => {
@@ -117,8 +172,17 @@ describe('protocol/flows/browser-challenge', () => {
     const evil = await expectRejection(h.protocol.openChallenge({ creq, redirectUrl: 'https://evil.example/steal' }, h.ctx), AppError);
     expect(evil.kind).to.equal('REDIRECT_NOT_ALLOWED');
     expect(evil.spec.status).to.equal(400);
-    expect((await expectRejection(h.protocol.openChallenge({ creq, redirectUrl: 'javascript:alert(1)' }, h.ctx), AppError)).kind).to.equal('REDIRECT_NOT_ALLOWED');
-    expect((await expectRejection(h.protocol.submitChallenge({ threeDSServerTransID: id, value: '1234', redirectUrl: '//evil.example' }, h.ctx), AppError)).kind).to.equal('REDIRECT_NOT_ALLOWED');
+    expect((await expectRejection(h.protocol.openChallenge({ creq, redirectUrl: 'javascript:alert(1)' }, h.ctx), AppError)).kind).to.equal(
+      'REDIRECT_NOT_ALLOWED',
+    );
+    expect(
+      (
+        await expectRejection(
+          h.protocol.submitChallenge({ threeDSServerTransID: id, value: '1234', redirectUrl: '//evil.example' }, h.ctx),
+          AppError,
+        )
+      ).kind,
+    ).to.equal('REDIRECT_NOT_ALLOWED');
     const open = await h.protocol.openChallenge({ creq, redirectUrl: 'http://127.0.0.1:9901/back?x=1' }, h.ctx);
     expect(open.type === 'challenge' && open.view.formOrigins).to.deep.equal(['http://acs.test:8080', 'http://127.0.0.1:9901']);
     const r = await h.protocol.submitChallenge({ threeDSServerTransID: id, value: '1234' }, h.ctx);
@@ -135,22 +199,32 @@ describe('protocol/flows/browser-challenge', () => {
     const single = await started('4008');
     const s = await single.h.protocol.openChallenge({ creq: single.creq }, single.h.ctx);
     expect(s.type === 'challenge' && s.view.ui.kind).to.equal('single-select');
-    expect(cresOf(await single.h.protocol.submitChallenge({ threeDSServerTransID: single.id, value: '02' }, single.h.ctx)).transStatus).to.equal('Y');
+    expect(
+      cresOf(await single.h.protocol.submitChallenge({ threeDSServerTransID: single.id, value: '02' }, single.h.ctx)).transStatus,
+    ).to.equal('Y');
 
     const multi = await started('4009');
     await multi.h.protocol.openChallenge({ creq: multi.creq }, multi.h.ctx);
     const partly = await multi.h.protocol.submitChallenge({ threeDSServerTransID: multi.id, value: ['01'] }, multi.h.ctx);
     expect(partly.type).to.equal('challenge');
-    expect(cresOf(await multi.h.protocol.submitChallenge({ threeDSServerTransID: multi.id, value: ['03', '01'] }, multi.h.ctx)).transStatus).to.equal('Y');
+    expect(
+      cresOf(await multi.h.protocol.submitChallenge({ threeDSServerTransID: multi.id, value: ['03', '01'] }, multi.h.ctx)).transStatus,
+    ).to.equal('Y');
 
     const oob = await started('4010');
     await oob.h.protocol.openChallenge({ creq: oob.creq }, oob.h.ctx);
-    expect(cresOf(await oob.h.protocol.submitChallenge({ threeDSServerTransID: oob.id, action: 'oob-continue' }, oob.h.ctx)).transStatus).to.equal('Y');
-    expect((await oob.h.protocol.final({ threeDSServerTransID: oob.id }, oob.h.ctx)).resultsRequest).to.include({ authenticationType: '03' });
+    expect(
+      cresOf(await oob.h.protocol.submitChallenge({ threeDSServerTransID: oob.id, action: 'oob-continue' }, oob.h.ctx)).transStatus,
+    ).to.equal('Y');
+    expect((await oob.h.protocol.final({ threeDSServerTransID: oob.id }, oob.h.ctx)).resultsRequest).to.include({
+      authenticationType: '03',
+    });
 
     const html = await started('4011');
     await html.h.protocol.openChallenge({ creq: html.creq }, html.h.ctx);
-    expect(cresOf(await html.h.protocol.submitChallenge({ threeDSServerTransID: html.id, value: '1234' }, html.h.ctx)).transStatus).to.equal('Y');
+    expect(
+      cresOf(await html.h.protocol.submitChallenge({ threeDSServerTransID: html.id, value: '1234' }, html.h.ctx)).transStatus,
+    ).to.equal('Y');
   });
 
   it('a challenge past its deadline completes N (reason 14) when the cardholder comes back', async () => {

@@ -11,7 +11,12 @@ describe('protocol/flows/results: results and final', () => {
     const body = browserAReq('4000400040004000');
     const ares = await h.protocol.authenticate(body, h.ctx);
     const f = await h.protocol.final({ threeDSServerTransID: body.threeDSServerTransID }, h.ctx);
-    expect(f).to.deep.equal({ threeDSServerTransID: body.threeDSServerTransID, transStatus: 'Y', eci: '05', authenticationValue: ares.authenticationValue });
+    expect(f).to.deep.equal({
+      threeDSServerTransID: body.threeDSServerTransID,
+      transStatus: 'Y',
+      eci: '05',
+      authenticationValue: ares.authenticationValue,
+    });
   });
 
   it('final says "results pending" (409, Erro 305) while a challenge is open, 301 for unknown', async () => {
@@ -21,7 +26,10 @@ describe('protocol/flows/results: results and final', () => {
     const e = await expectRejection(h.protocol.final({ threeDSServerTransID: body.threeDSServerTransID }, h.ctx), AppError);
     expect(e.kind).to.equal('RESULTS_PENDING');
     expect(e.spec.status).to.equal(409);
-    const unknown = await expectRejection(h.protocol.final({ threeDSServerTransID: '8a880dc0-d2d2-4067-bcb1-b08d1690b26e' }, h.ctx), AppError);
+    const unknown = await expectRejection(
+      h.protocol.final({ threeDSServerTransID: '8a880dc0-d2d2-4067-bcb1-b08d1690b26e' }, h.ctx),
+      AppError,
+    );
     expect(unknown.spec.emvCode).to.equal('301');
     expect(unknown.spec.status).to.equal(404);
     expect((await expectRejection(h.protocol.final({}, h.ctx), AppError)).spec.emvCode).to.equal('201');
@@ -73,15 +81,28 @@ describe('protocol/flows/results: results and final', () => {
     const h = harness({ config: noPush() });
     const body = browserAReq('4000400040004001');
     const ares = (await h.protocol.authenticate(body, h.ctx)).authenticationResponse;
-    const ok = { threeDSServerTransID: body.threeDSServerTransID, acsTransID: ares.acsTransID, dsTransID: ares.dsTransID, transStatus: 'Y' };
-    const wrongAcs = await expectRejection(h.protocol.results({ ...ok, acsTransID: '8a880dc0-d2d2-4067-bcb1-b08d1690b26e' }, h.ctx), AppError);
+    const ok = {
+      threeDSServerTransID: body.threeDSServerTransID,
+      acsTransID: ares.acsTransID,
+      dsTransID: ares.dsTransID,
+      transStatus: 'Y',
+    };
+    const wrongAcs = await expectRejection(
+      h.protocol.results({ ...ok, acsTransID: '8a880dc0-d2d2-4067-bcb1-b08d1690b26e' }, h.ctx),
+      AppError,
+    );
     expect(wrongAcs.spec.emvCode).to.equal('305');
     expect(wrongAcs.detail).to.contain('acsTransID');
     expect((await expectRejection(h.protocol.results({ ...ok, dsTransID: undefined }, h.ctx), AppError)).spec.emvCode).to.equal('201');
     expect((await expectRejection(h.protocol.results({ ...ok, transStatus: 'Q' }, h.ctx), AppError)).detail).to.contain('transStatus');
     expect((await expectRejection(h.protocol.results({ ...ok, messageType: 'ARes' }, h.ctx), AppError)).spec.emvCode).to.equal('101');
-    expect((await expectRejection(h.protocol.results({ ...ok, threeDSServerTransID: '8a880dc0-d2d2-4067-bcb1-b08d1690b26e' }, h.ctx), AppError)).spec.emvCode).to.equal('301');
-    expect((await expectRejection(h.protocol.results({ ...ok, sdkTransID: '8a880dc0-d2d2-4067-bcb1-b08d1690b26e' }, h.ctx), AppError)).detail).to.contain('sdkTransID');
+    expect(
+      (await expectRejection(h.protocol.results({ ...ok, threeDSServerTransID: '8a880dc0-d2d2-4067-bcb1-b08d1690b26e' }, h.ctx), AppError))
+        .spec.emvCode,
+    ).to.equal('301');
+    expect(
+      (await expectRejection(h.protocol.results({ ...ok, sdkTransID: '8a880dc0-d2d2-4067-bcb1-b08d1690b26e' }, h.ctx), AppError)).detail,
+    ).to.contain('sdkTransID');
   });
 
   it('acknowledges an RReq that agrees with a frictionless outcome and refuses one that does not', async () => {
@@ -94,10 +115,12 @@ describe('protocol/flows/results: results and final', () => {
   });
 
   it('4006: decoupled results Y are materialized by the first read after the due time', async () => {
-    const h = harness({ config: testConfig((c) => {
-      c.notifications.enabled = false;
-      c.protocol.decoupledDelayMs = 60_000;
-    }) });
+    const h = harness({
+      config: testConfig((c) => {
+        c.notifications.enabled = false;
+        c.protocol.decoupledDelayMs = 60_000;
+      }),
+    });
     const body = browserAReq('4000400040004006');
     const r = await h.protocol.authenticate(body, h.ctx);
     expect(r.authenticationResponse).to.include({ transStatus: 'D', acsDecConInd: 'Y', authenticationType: '04' });

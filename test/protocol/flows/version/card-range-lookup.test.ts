@@ -11,7 +11,13 @@ describe('protocol/flows/version: card range lookup', () => {
     expect(a.threeDSServerTransID).to.match(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     expect(a.threeDSServerTransID).to.not.equal(b.threeDSServerTransID);
     expect(a.cardRanges).to.deep.equal([
-      { startRange: '4000000000000000', endRange: '4999999999999999', acsStartProtocolVersion: '2.1.0', acsEndProtocolVersion: '2.3.1', acsInfoInd: ['01', '02'] },
+      {
+        startRange: '4000000000000000',
+        endRange: '4999999999999999',
+        acsStartProtocolVersion: '2.1.0',
+        acsEndProtocolVersion: '2.3.1',
+        acsInfoInd: ['01', '02'],
+      },
     ]);
     // No later step needs this record to exist: the hot route does not write.
     expect(h.store.writes).to.equal(0);
@@ -20,7 +26,11 @@ describe('protocol/flows/version: card range lookup', () => {
   it('accepts the PAN as a number', async () => {
     const h = harness();
     const r = await h.protocol.version({ cardNumber: 5155010000004000 }, h.ctx);
-    expect(r.cardRanges[0]).to.include({ startRange: '5155010000000000', acsStartProtocolVersion: '2.2.0', acsEndProtocolVersion: '2.2.0' });
+    expect(r.cardRanges[0]).to.include({
+      startRange: '5155010000000000',
+      acsStartProtocolVersion: '2.2.0',
+      acsEndProtocolVersion: '2.2.0',
+    });
   });
 
   it('answers an empty list for a card in no range', async () => {
