@@ -23,6 +23,7 @@ COPY scripts/healthcheck.mjs ./scripts/healthcheck.mjs
 RUN mkdir -p /app/data && chown node:node /app/data
 USER node
 EXPOSE 8080
+# The healthcheck reads PORT, HEALTH_PATH and TLS_ENABLED as the server does: with TLS_ENABLED=true it probes over https.
 HEALTHCHECK --interval=10s --timeout=3s --start-period=15s --retries=3 CMD ["node", "scripts/healthcheck.mjs"]
 ENTRYPOINT ["/usr/bin/tini", "--"]
 CMD ["node", "dist/main.js"]

@@ -1,11 +1,13 @@
-// README's generated tables: configuration (from the convict schema), errors (from the registry) and
-// metrics (from the declarations). `npm run docs` rewrites them; test/docs.test.ts fails when stale.
+// README's generated tables: configuration (from the convict schema), errors (from the registry),
+// metrics (from the declarations) and the version mapping (from the version rules). `npm run docs`
+// rewrites them; test/docs.test.ts fails when stale.
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { configSchema } from '../src/config/schema.js';
 import { ERRORS } from '../src/errors.js';
 import { METRIC_DECLS } from '../src/metrics.js';
+import { ELEMENT_VERSIONS, type MappedElement, mapValue, PROFILES, VALUE_RULES } from '../src/protocol/rules/version-values.js';
 
 export const README = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../README.md');
 
@@ -51,7 +53,31 @@ export function metricsTable(): string {
   return ['| series | type | labels | from | meaning |', '|---|---|---|---|---|', ...rows].join('\n');
 }
 
-export const SECTIONS: Record<string, () => string> = { config: configTable, errors: errorTable, metrics: metricsTable };
+/** What a message of each version carries for the values not every version defines (SPEC §15). */
+export function versionTable(): string {
+  const rows: string[] = [];
+  for (const [element, rules] of Object.entries(VALUE_RULES) as [MappedElement, (typeof VALUE_RULES)[MappedElement]][]) {
+    const has = ELEMENT_VERSIONS[element] ?? PROFILES;
+    for (const r of rules) {
+      const cells = PROFILES.map((p) => {
+        if (!has.includes(p)) return '(no such element)';
+        const got = mapValue(element, r.value, p);
+        return got === r.value ? `\`${got}\`` : `**\`${got}\`**`;
+      });
+      rows.push(`| \`${element}\` | \`${r.value}\` ${cell(r.meaning)} | ${r.since} | ${cells.join(' | ')} |`);
+    }
+  }
+  return ['| element | value | defined from | 2.1.0 carries | 2.2.0 carries | 2.3.1 carries |', '|---|---|---|---|---|---|', ...rows].join(
+    '\n',
+  );
+}
+
+export const SECTIONS: Record<string, () => string> = {
+  config: configTable,
+  errors: errorTable,
+  metrics: metricsTable,
+  versions: versionTable,
+};
 
 export function render(readme: string): string {
   let out = readme;

@@ -15,6 +15,8 @@ export const ERRORS = {
   MALFORMED_JSON: { status: 400, emvCode: '101', description: 'Message not recognised: body is not valid JSON' },
   VERSION_NOT_SUPPORTED: { status: 400, emvCode: '102', description: 'Message version not supported' },
   REQUIRED_ELEMENT_MISSING: { status: 400, emvCode: '201', description: 'Required data element missing' },
+  /** A messageExtension entry with criticalityIndicator true that this server does not process (SPEC §15). */
+  CRITICAL_EXTENSION_NOT_RECOGNISED: { status: 400, emvCode: '202', description: 'Critical message extension not recognised' },
   INVALID_FORMAT: { status: 400, emvCode: '203', description: 'Format or value of one or more data elements is invalid' },
   TRANSACTION_NOT_FOUND: { status: 404, emvCode: '301', description: 'Transaction ID not recognised' },
   DECRYPTION_FAILURE: { status: 400, emvCode: '302', description: 'Data decryption failure' },
@@ -57,7 +59,7 @@ export class AppError extends Error {
     /** errorDetail: names the element, or says what failed. */
     readonly detail: string = ERRORS[kind].description,
     readonly ids: ErrorIds = {},
-    readonly extra: { messageVersion?: string; errorMessageType?: string; errorComponent?: string } = {},
+    readonly extra: { messageVersion?: string | undefined; errorMessageType?: string; errorComponent?: string } = {},
   ) {
     super(`${ERRORS[kind].description}: ${detail}`);
     this.name = 'AppError';
@@ -72,7 +74,8 @@ export interface ErroMessage {
   errorComponent: string;
   errorDescription: string;
   errorDetail: string;
-  errorMessageType: string;
+  /** The 4-character type of the message at fault; absent when it is not recognisable (never ""). */
+  errorMessageType?: string;
   threeDSServerTransID?: string;
   acsTransID?: string;
   dsTransID?: string;
@@ -84,8 +87,24 @@ export interface ErrorEnvelope {
   errorDetails: ErroMessage;
 }
 
+/** The message types of EMV 3DS (Annex A messageType): the only values errorMessageType may hold. */
+const MESSAGE_TYPES: ReadonlySet<string> = new Set([
+  'AReq',
+  'ARes',
+  'CReq',
+  'CRes',
+  'PReq',
+  'PRes',
+  'RReq',
+  'RRes',
+  'OReq',
+  'ORes',
+  'Erro',
+]);
+
 /** The EMVCo Erro message for an AppError. */
 export function erroMessage(err: AppError, defaultVersion = '2.2.0'): ErroMessage {
+  const type = err.extra.errorMessageType;
   const m: ErroMessage = {
     messageType: 'Erro',
     messageVersion: err.extra.messageVersion ?? defaultVersion,
@@ -93,7 +112,7 @@ export function erroMessage(err: AppError, defaultVersion = '2.2.0'): ErroMessag
     errorComponent: err.extra.errorComponent ?? 'S',
     errorDescription: err.spec.description,
     errorDetail: err.detail,
-    errorMessageType: err.extra.errorMessageType ?? '',
+    ...(type !== undefined && MESSAGE_TYPES.has(type) && { errorMessageType: type }),
   };
   for (const k of ['threeDSServerTransID', 'acsTransID', 'dsTransID', 'sdkTransID'] as const) {
     const v = err.ids[k];

@@ -59,6 +59,8 @@ export interface AccessFields {
   requestId: string;
   /** The transaction the request concerned, as the client named it: may hold a digit run. */
   transId?: string | undefined;
+  /** Under mTLS (server.tls.clientCert request or require): whether the client's certificate chains to the CA. */
+  tlsClient?: 'authorized' | 'none' | undefined;
 }
 
 export interface Logger {
@@ -186,6 +188,7 @@ function facade(state: LevelState, p: PinoLogger, fatal?: FatalWriter): Logger {
         durationMs: f.durationMs,
         requestId: maskPans(f.requestId),
         transId: f.transId === undefined ? undefined : maskPans(f.transId),
+        tlsClient: f.tlsClient,
       });
     },
     child: (bindings) => facade(state, p.child(maskFields(bindings)), fatal),

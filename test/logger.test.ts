@@ -244,6 +244,17 @@ describe('logger', () => {
       expect(b).to.include({ requestId: '400040******4001', transId: '"411111******1111\n' });
     });
 
+    it('carries tlsClient under mTLS (SPEC §18), and nothing otherwise', () => {
+      const { log, parsed } = capture();
+      log.access({ method: 'GET', route: '/health', status: 200, durationMs: 1, requestId: uuid, tlsClient: 'authorized' });
+      log.access({ method: 'GET', route: '/health', status: 200, durationMs: 1, requestId: uuid, tlsClient: 'none' });
+      log.access({ method: 'GET', route: '/health', status: 200, durationMs: 1, requestId: uuid });
+      const [a, b, c] = parsed();
+      expect(a).to.include({ tlsClient: 'authorized' });
+      expect(b).to.include({ tlsClient: 'none' });
+      expect(c).to.not.have.property('tlsClient');
+    });
+
     it('is filtered by the level like any info line', () => {
       const { log, parsed } = capture('warn');
       log.access({ method: 'GET', route: '/health', status: 200, durationMs: 1, requestId: uuid });

@@ -95,8 +95,9 @@ function serve(): void {
     },
     [PATHS.acsSubmit]: async (b) => {
       const f = Object.fromEntries(new URLSearchParams(b));
+      const value = f.challengeDataEntry ?? f.otp;
       return page(
-        await protocol.submitChallenge({ threeDSServerTransID: f.threeDSServerTransID, value: f.challengeDataEntry ?? f.otp }, ctx),
+        await protocol.submitChallenge({ threeDSServerTransID: f.threeDSServerTransID, ...(value !== undefined && { value }) }, ctx),
       );
     },
   };

@@ -10,7 +10,7 @@ export function storeBackend(c: Config): 'embedded' | 'redis' {
 /** The base URL every handed-out URL is built from. */
 export function publicBaseUrl(c: Config, boundPort?: number): string {
   if (c.server.publicUrl) return c.server.publicUrl.replace(/\/+$/, '');
-  return `http://localhost:${boundPort ?? c.server.port}`;
+  return `${c.server.tls.enabled ? 'https' : 'http'}://localhost:${boundPort ?? c.server.port}`;
 }
 
 /** Effective worker count. */

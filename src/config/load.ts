@@ -15,7 +15,7 @@ interface LoadOptions {
   /** Directory holding default.json and <env>.json. */
   configDir?: string;
   /** Extra file given with --config. */
-  extraFile?: string;
+  extraFile?: string | undefined;
   env?: NodeJS.ProcessEnv;
 }
 
@@ -93,6 +93,7 @@ function crossChecks(c: Config): string[] {
   if (c.env === 'production' && (!c.protocol.signing.keyPath || !c.protocol.signing.certPath)) {
     out.push('protocol.signing.keyPath/certPath: production needs a configured ACS key and certificate');
   }
+  out.push(...tlsChecks(c));
   if (c.store.backend === 'redis' && !c.store.redis.url && c.store.redis.nodes.length === 0) {
     out.push('store.redis.url: the redis backend needs a URL or nodes');
   }
@@ -105,6 +106,21 @@ function crossChecks(c: Config): string[] {
     } catch {
       out.push(`security.allowedRedirectOrigins[${i}]: "${o}" is not an origin`);
     }
+  }
+  return out;
+}
+
+/** SPEC §18: a certificate comes with its key; client certificates need a CA; production never generates. */
+function tlsChecks(c: Config): string[] {
+  const t = c.server.tls;
+  const out: string[] = [];
+  if (Boolean(t.certPath) !== Boolean(t.keyPath)) out.push('server.tls.certPath/keyPath: a certificate and its key go together');
+  if (t.clientCert !== 'none' && !t.caPath)
+    out.push(`server.tls.caPath: clientCert "${t.clientCert}" needs the CA that client certificates chain to`);
+  // Asking for client certificates over plain HTTP would quietly serve everyone.
+  if (t.clientCert !== 'none' && !t.enabled) out.push(`server.tls.clientCert: "${t.clientCert}" needs server.tls.enabled`);
+  if (c.env === 'production' && t.enabled && !t.certPath) {
+    out.push('server.tls.certPath/keyPath: production with TLS needs a configured certificate and key (never generates one)');
   }
   return out;
 }

@@ -25,7 +25,7 @@ export const configSchema = {
       env: 'WORKERS',
     },
     publicUrl: {
-      doc: 'Base URL put into every URL the server hands out; empty means http://localhost:<port>.',
+      doc: 'Base URL put into every URL the server hands out; empty means http://localhost:<port> (https:// with server.tls.enabled).',
       format: 'url-or-empty',
       default: '',
       env: 'PUBLIC_URL',
@@ -77,6 +77,33 @@ export const configSchema = {
       format: Boolean,
       default: false,
       env: 'TEST_ROUTES',
+    },
+    tls: {
+      enabled: {
+        doc: 'Serve HTTPS instead of HTTP on server.port; without certPath/keyPath, development and test generate a self-signed certificate in protocol.signing.dataDir.',
+        format: Boolean,
+        default: false,
+        env: 'TLS_ENABLED',
+      },
+      certPath: {
+        doc: 'PEM certificate of the server (chain after the leaf); with keyPath, required for TLS in production.',
+        format: String,
+        default: '',
+        env: 'TLS_CERT_PATH',
+      },
+      keyPath: { doc: 'PEM private key of the server certificate (unencrypted).', format: String, default: '', env: 'TLS_KEY_PATH' },
+      caPath: {
+        doc: 'PEM CA certificate(s) that client certificates must chain to (mTLS).',
+        format: String,
+        default: '',
+        env: 'TLS_CA_PATH',
+      },
+      clientCert: {
+        doc: 'Client certificates: none, request (asked for, never required) or require (no valid one: refused in the handshake).',
+        format: ['none', 'request', 'require'] as const,
+        default: 'none',
+        env: 'TLS_CLIENT_CERT',
+      },
     },
   },
   store: {

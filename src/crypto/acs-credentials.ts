@@ -13,6 +13,7 @@ import type { Logger } from '../logger.js';
 import { CredentialsError } from './crypto-errors.js';
 import type { SigningAlg } from './crypto-types.js';
 import type { JwsSigningKey } from './jws.js';
+import { expiresWithin, parseCertChain, parseKey, publish, readIfExists } from './pem-files.js';
 import { buildSelfSignedCertificate, certificatePem } from './self-signed-cert.js';
 
 export interface AcsCredentials extends JwsSigningKey {
@@ -103,25 +104,6 @@ function checkKeyFits(key: KeyObject, alg: SigningAlg, where: string): void {
   }
 }
 
-function parseKey(pem: string, where: string): KeyObject {
-  try {
-    return crypto.createPrivateKey(pem);
-  } catch (err) {
-    throw new CredentialsError(`${where}: not a readable PEM private key (encrypted keys are not supported)`, { cause: err });
-  }
-}
-
-/** Every certificate of a PEM file, leaf first. */
-function parseCertChain(pem: string, where: string): X509Certificate[] {
-  const blocks = pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
-  if (blocks.length === 0) throw new CredentialsError(`${where}: no PEM certificate found`);
-  try {
-    return blocks.map((b) => new X509Certificate(b));
-  } catch (err) {
-    throw new CredentialsError(`${where}: certificate does not parse`, { cause: err });
-  }
-}
-
 function assemble(
   alg: SigningAlg,
   key: KeyObject,
@@ -172,38 +154,6 @@ async function loadConfigured(alg: SigningAlg, keyPath: string, certPath: string
     logger?.warn('the configured ACS certificate has expired: SDKs will reject acsSignedContent', { certPath });
   logLoaded(logger, creds);
   return creds;
-}
-
-function expiresWithin(cert: X509Certificate, ms: number): boolean {
-  const validTo = Date.parse(cert.validTo);
-  return Number.isFinite(validTo) && validTo - Date.now() <= ms;
-}
-
-async function readIfExists(p: string): Promise<string | undefined> {
-  try {
-    return await fs.readFile(p, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new CredentialsError(`cannot read ${p}: ${(err as Error).message}`, { cause: err });
-  }
-}
-
-/** Writes a complete file under a unique temporary name, then renames it into place (atomic). */
-async function publish(target: string, content: string, mode: number): Promise<void> {
-  const tmp = `${target}.${process.pid}.${crypto.randomBytes(6).toString('hex')}.tmp`;
-  const fh = await fs.open(tmp, 'wx', mode);
-  try {
-    await fh.writeFile(content);
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-  try {
-    await fs.rename(tmp, target);
-  } catch (err) {
-    await fs.rm(tmp, { force: true });
-    throw err;
-  }
 }
 
 /** The key at keyPath; undefined when there is none. A file that is not a usable key is an error, never overwritten. */

@@ -24,6 +24,8 @@ export const utf8String = (s: string): Buffer => tlv(0x0c, Buffer.from(s, 'utf8'
 export const bitString = (v: Buffer, unusedBits = 0): Buffer => tlv(0x03, Buffer.concat([Buffer.from([unusedBits]), v]));
 /** Context-specific, constructed, explicit tag [n]. */
 export const explicit = (n: number, inner: Buffer): Buffer => tlv(0xa0 | n, inner);
+/** Context-specific, primitive, implicit tag [n] over the content octets of the type it replaces. */
+export const implicit = (n: number, content: Buffer): Buffer => tlv(0x80 | n, content);
 
 /** A non-negative INTEGER from big-endian magnitude bytes or a small number. */
 export function integer(v: Buffer | number): Buffer {

@@ -12,7 +12,7 @@ export interface CryptoPoolOptions {
   threads: number;
   maxQueue: number;
   /** Module run by the threads; the compiled task file next to this one by default. */
-  taskFile?: string | URL;
+  taskFile?: string | URL | undefined;
   workerData?: ThreadData;
   metrics?: Metrics;
   /**
@@ -45,7 +45,7 @@ function isQueueFull(err: unknown): boolean {
 
 export class CryptoPool {
   readonly #piscina: Piscina<TaskRequest, TaskOutcome>;
-  readonly #metrics?: Metrics;
+  readonly #metrics: Metrics | undefined;
   #closed?: Promise<void>;
 
   constructor(opts: CryptoPoolOptions) {

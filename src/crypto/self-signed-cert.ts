@@ -1,6 +1,8 @@
-// Builds the self-signed X.509 v3 certificate that development and test put into acsSignedContent's
-// x5c (SPEC §6: no manual step outside production). RFC 5280 structure, signed with node:crypto.
+// Builds the self-signed X.509 v3 certificates of development and test: the one put into
+// acsSignedContent's x5c (SPEC §6: no manual step outside production) and the TLS server certificate
+// (SPEC §18: subjectAltName and the serverAuth purpose). RFC 5280 structure, signed with node:crypto.
 import crypto, { type KeyObject } from 'node:crypto';
+import net from 'node:net';
 import * as der from './der.js';
 
 export interface SelfSignedCertOptions {
@@ -11,7 +13,13 @@ export interface SelfSignedCertOptions {
   notAfter?: Date;
   /** Big-endian serial; random (positive, 16 bytes) by default. */
   serial?: Buffer;
+  /** subjectAltName entries (a TLS client checks the name it connected to against these, not the CN). */
+  altNames?: { dns?: readonly string[]; ip?: readonly string[] };
+  /** extendedKeyUsage purposes (TLS clients and servers check them when present). */
+  extKeyUsage?: readonly ExtKeyPurpose[];
 }
+
+export type ExtKeyPurpose = 'serverAuth' | 'clientAuth';
 
 const OID = {
   commonName: '2.5.4.3',
@@ -21,6 +29,10 @@ const OID = {
   basicConstraints: '2.5.29.19',
   keyUsage: '2.5.29.15',
   subjectKeyIdentifier: '2.5.29.14',
+  subjectAltName: '2.5.29.17',
+  extKeyUsage: '2.5.29.37',
+  serverAuth: '1.3.6.1.5.5.7.3.1',
+  clientAuth: '1.3.6.1.5.5.7.3.2',
 };
 
 const DAY_MS = 86_400_000;
@@ -64,6 +76,32 @@ function subjectKeyId(spki: Buffer): Buffer {
     .digest();
 }
 
+/** GeneralNames: dNSName [2] and iPAddress [7] (RFC 5280 §4.2.1.6). */
+function generalNames(alt: NonNullable<SelfSignedCertOptions['altNames']>): Buffer {
+  const dns = (alt.dns ?? []).map((d) => der.implicit(2, Buffer.from(d, 'ascii')));
+  const ip = (alt.ip ?? []).map((a) => der.implicit(7, ipBytes(a)));
+  return der.sequence(...dns, ...ip);
+}
+
+/** The network-order octets of an IPv4 or IPv6 address. */
+function ipBytes(address: string): Buffer {
+  if (net.isIPv4(address)) return Buffer.from(address.split('.').map(Number));
+  if (!net.isIPv6(address)) throw new Error(`not an IP address: ${address}`);
+  // An embedded IPv4 tail (::ffff:1.2.3.4) becomes two groups first.
+  const v4 = /(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(address);
+  const text = v4
+    ? address.slice(0, v4.index) + [1, 3].map((i) => ((Number(v4[i]) << 8) | Number(v4[i + 1])).toString(16)).join(':')
+    : address;
+  const [head, tail] = text.split('::') as [string, string | undefined];
+  const groups = (s: string | undefined) => (s ? s.split(':') : []);
+  const h = groups(head);
+  const t = groups(tail);
+  const all = tail === undefined ? h : [...h, ...Array<string>(8 - h.length - t.length).fill('0'), ...t];
+  const out = Buffer.alloc(16);
+  for (const [i, g] of all.entries()) out.writeUInt16BE(Number.parseInt(g, 16), i * 2);
+  return out;
+}
+
 function readTlv(buf: Buffer, at: number): { contentStart: number; length: number } {
   const first = buf[at + 1] as number;
   if (first < 0x80) return { contentStart: at + 2, length: first };
@@ -85,10 +123,12 @@ export function buildSelfSignedCertificate(privateKey: KeyObject, opts: SelfSign
   const { algId, sign } = signatureAlgorithm(privateKey);
 
   const extensions = der.sequence(
-    // A leaf that signs acsSignedContent: not a CA, digital signatures only.
+    // A leaf: not a CA, digital signatures only (acsSignedContent; an ECDHE TLS handshake).
     extension(OID.basicConstraints, true, der.sequence()),
     extension(OID.keyUsage, true, der.bitString(Buffer.from([0x80]), 7)),
     extension(OID.subjectKeyIdentifier, false, der.octetString(subjectKeyId(spki))),
+    ...(opts.altNames ? [extension(OID.subjectAltName, false, generalNames(opts.altNames))] : []),
+    ...(opts.extKeyUsage?.length ? [extension(OID.extKeyUsage, false, der.sequence(...opts.extKeyUsage.map((p) => der.oid(OID[p]))))] : []),
   );
   const tbs = der.sequence(
     der.explicit(0, der.integer(2)),

@@ -26,6 +26,7 @@ import type { FlowRoute } from './routes/flow-route.js';
 import { refusedType } from './routes/flow-route.js';
 import { healthRoutes } from './routes/health.js';
 import { metricsRoutes } from './routes/metrics.js';
+import { netceteraRoutes } from './routes/netcetera.js';
 import { testSupportRoutes } from './routes/test-support.js';
 
 /** The request pipeline in order, shared by both adapters. */
@@ -38,7 +39,10 @@ export function pipeline(deps: AppDeps, limiter: RateLimiter = newLimiter(deps))
     { name: 'rate-limit', run: limiter },
     { name: 'compression', run: responseCompression() },
     { name: 'body-reader', run: bodyReader() },
-    { name: 'fault-injection', run: faultInjection({ logger: deps.logger }) },
+    {
+      name: 'fault-injection',
+      run: faultInjection({ logger: deps.logger, ...(deps.scheduleDelay ? { schedule: deps.scheduleDelay } : {}) }),
+    },
   ];
 }
 
@@ -49,7 +53,7 @@ function newLimiter(deps: AppDeps): RateLimiter {
 /** The routes of the 3DS flows (the lean dispatcher's table). */
 function flowRoutes(deps: AppDeps): FlowRoute[] {
   const p = deps.protocol;
-  return p ? [...apiRoutes(p), ...acsRoutes(p), ...appChallengeRoutes(p)] : [];
+  return p ? [...apiRoutes(p), ...netceteraRoutes(p), ...acsRoutes(p), ...appChallengeRoutes(p)] : [];
 }
 
 /** The route groups only Express serves, in match order. */
@@ -103,6 +107,7 @@ export function createApp(deps: AppDeps): App {
     app.post(route.path, (req, res, next) => {
       const ex = exchangeOf(req, res, live);
       ex.route = route.path;
+      if (route.errorBody) ex.errorBody = route.errorBody;
       const refused = refusedType(route, ex);
       if (refused !== undefined) return next(refused);
       route.handle(ex).catch(next);

@@ -1,10 +1,12 @@
 // What createApp needs from the worker: live config, logger, metrics, store, health state and the
 // protocol service. Built once per worker process (src/worker/), passed down; never global.
+
 import type { Config } from '../config/index.js';
 import type { ClusterStatus, RpcClient } from '../ipc.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
 import type { Protocol } from '../protocol/protocol.js';
+import type { DelayScheduler } from './fault-injection/injector.js';
 import type { RedisLike } from './rate-limit/redis-lease-source.js';
 
 /** Health and lifecycle state of this worker, read by the health routes and the drain guard. */
@@ -32,5 +34,7 @@ export interface AppDeps {
   /** The 3DS logic; absent only in runtime-only tests. */
   protocol?: Protocol;
   /** The store's Redis connection (redis backend), borrowed by the rate limiter for its counters. */
-  redis?: RedisLike;
+  redis?: RedisLike | undefined;
+  /** How injected delays wait (fault injection); timers unless a test records them. */
+  scheduleDelay?: DelayScheduler;
 }

@@ -41,6 +41,7 @@ export function createDispatcher(opts: DispatcherOptions): (req: IncomingMessage
     if (route === undefined) return fallback(req, res);
     const ex = newExchange(req, res, live());
     ex.route = route.path;
+    if (route.errorBody) ex.errorBody = route.errorBody;
     const extra = opts.workerHeaders?.();
     if (extra !== undefined) for (const [k, v] of extra) res.setHeader(k, v);
     let i = 0;

@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import proxyaddr from 'proxy-addr';
+import type { AppError } from '../errors.js';
 import type { Live } from './live.js';
 
 const SANE_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -21,9 +22,9 @@ export interface Exchange {
   /** The query string with its '?', or ''. */
   readonly search: string;
   /** The route template for logs and metric labels (never the raw path); undefined until a route claims it. */
-  route?: string;
+  route?: string | undefined;
   /** The transaction the request concerned, for the access line. */
-  transId?: string;
+  transId?: string | undefined;
   /** The request body as the body stage read it (an object for JSON and forms, a string otherwise). */
   body?: unknown;
   /** The live settings this request runs under. */
@@ -34,7 +35,9 @@ export interface Exchange {
    * Set by the lean dispatcher: a stage that needs Express (express-rate-limit's slow path) hands the
    * request over from that stage on. Absent when Express carries the request already.
    */
-  handOff?: () => void;
+  handOff?: (() => void) | undefined;
+  /** The body of this request's error answers, when its route has its own error shape; SPEC §8's envelope otherwise. */
+  errorBody?: ((err: AppError) => unknown) | undefined;
 }
 
 export type Next = (err?: unknown) => void;

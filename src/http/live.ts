@@ -56,7 +56,9 @@ function buildLive(config: Config): Live {
     config,
     accessLog: config.logging.accessLog,
     bodyLimit: config.http.bodyLimitBytes,
-    https: publicBaseUrl(config).toLowerCase().startsWith('https:'),
+    // The configured URL, as the Express path decides it (security-headers.ts), not the https default of
+    // server.tls: HSTS for localhost would pin every local port of the developer's browser to https.
+    https: config.server.publicUrl.toLowerCase().startsWith('https:'),
     testRoutes: config.server.testRoutes,
     trust: compileTrust(trustSetting),
     trustSetting,

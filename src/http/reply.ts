@@ -8,13 +8,20 @@ import { securityHeadersFor } from './middleware/security-headers.js';
 export const JSON_TYPE = 'application/json; charset=utf-8';
 export const HTML_TYPE = 'text/html; charset=utf-8';
 
-/** Headers of an answer: the content type's security headers, then `extra` (which wins), then the length. */
+/**
+ * Headers of an answer: the content type's security headers, then `extra` (which wins), then the length.
+ * Header names are case-insensitive: a name in `extra` replaces ours whatever its case, so no answer
+ * carries one header twice (Node would send both spellings).
+ */
 function headersOf(ex: Exchange, contentType: string, length: number, extra?: OutgoingHttpHeaders): OutgoingHttpHeaders {
-  const out: OutgoingHttpHeaders = { 'Content-Type': contentType };
+  const given = extra === undefined ? undefined : new Set(Object.keys(extra).map((k) => k.toLowerCase()));
+  const out: OutgoingHttpHeaders = given?.has('content-type') ? {} : { 'Content-Type': contentType };
   for (const [name, value] of securityHeadersFor(contentType, ex.live.https)) {
-    if (!ex.res.hasHeader(name) && (extra === undefined || extra[name] === undefined)) out[name] = value;
+    if (!ex.res.hasHeader(name) && !given?.has(name.toLowerCase())) out[name] = value;
   }
-  if (extra !== undefined) Object.assign(out, extra);
+  if (extra !== undefined) {
+    for (const k in extra) if (k.toLowerCase() !== 'content-length') out[k] = extra[k];
+  }
   out['Content-Length'] = length;
   return out;
 }

@@ -13,6 +13,8 @@ const RESTART_KEYS = [
   'server.headersTimeoutMs',
   'server.requestTimeoutMs',
   'server.testRoutes',
+  // The certificate, key and client-certificate policy are the listener's: new workers listen with them.
+  'server.tls',
   'store',
   'cache.maxEntries',
   'cache.maxBytes',

@@ -5,6 +5,7 @@ import os from 'node:os';
 import { type Config, ConfigError, configFileFromArgv, loadConfig, storeBackend, workerCount } from '../config/index.js';
 import { loadAcsCredentials } from '../crypto/acs-credentials.js';
 import { CredentialsError } from '../crypto/crypto-errors.js';
+import { prepareTlsCredentials } from '../crypto/tls-credentials.js';
 import { batchedSender, type RpcCall, type RpcHandlers, type RpcReply, type WorkerToPrimary } from '../ipc.js';
 import { createLogger } from '../logger.js';
 import { createMetrics } from '../metrics.js';
@@ -50,6 +51,14 @@ export async function runPrimary(early: EarlySignals): Promise<void> {
     logger.fatal('ACS signing credentials unusable', { err });
     process.exit(EXIT_CONFIG);
   }
+  // The same for the TLS server pair (SPEC §18): checked, or generated in development and test.
+  try {
+    await prepareTlsCredentials({ config, logger });
+  } catch (err) {
+    if (!(err instanceof CredentialsError)) throw err;
+    logger.fatal('TLS server certificate unusable', { err });
+    process.exit(EXIT_CONFIG);
+  }
 
   // 'advanced' (V8 serialization) writes the store's record text as bytes; 'json' stringified every message
   // again, escaping the record JSON inside it (17% of a worker's CPU on authenticate, measured).
@@ -66,6 +75,7 @@ export async function runPrimary(early: EarlySignals): Promise<void> {
         announced = true;
         logger.info('ready', {
           port: supervisor.port,
+          scheme: reloader.current.server.tls.enabled ? 'https' : 'http',
           workers: status.expected,
           store: storeBackend(reloader.current),
           env: reloader.current.env,

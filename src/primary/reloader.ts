@@ -4,6 +4,7 @@
 import os from 'node:os';
 import { type Config, ConfigError, type LoadedConfig, loadConfig, workerCount } from '../config/index.js';
 import { loadAcsCredentials } from '../crypto/acs-credentials.js';
+import { prepareTlsCredentials } from '../crypto/tls-credentials.js';
 import type { ReloadOutcome } from '../ipc.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
@@ -12,7 +13,7 @@ import type { PrimaryServices } from './primary-services.js';
 import { RollError, type Supervisor } from './supervisor.js';
 
 export interface ReloaderOptions {
-  extraFile?: string;
+  extraFile?: string | undefined;
   initial: LoadedConfig;
   logger: Logger;
   metrics: Metrics;
@@ -59,8 +60,9 @@ export class Reloader {
     if (restart) {
       logger.info('configuration reloaded; rolling restart of the workers', { source, changed });
       try {
-        // The new workers read the signing pair; a generated one is made here, by the one writer.
+        // The new workers read the signing and TLS pairs; generated ones are made here, by the one writer.
         await loadAcsCredentials({ config: next.config, logger });
+        await prepareTlsCredentials({ config: next.config, logger });
         await supervisor.roll(next.config, workerCount(next.config, os.availableParallelism()));
       } catch (err) {
         // A config can validate and still not start (a port taken, an unreadable key): keep the old one.

@@ -13,9 +13,9 @@ const READY_TIMEOUT_MS = 30_000;
 
 interface Slot {
   id: number;
-  worker?: Worker;
+  worker?: Worker | undefined;
   /** During a roll: the worker being replaced, which serves until its successor listens. */
-  previous?: Worker;
+  previous?: Worker | undefined;
 }
 
 /** How a spawn ended: the worker listens, or it exited because it was told to stop (never a failure). */

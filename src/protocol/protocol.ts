@@ -19,6 +19,7 @@ import {
   type SubmitInput,
   submitBrowserChallenge,
 } from './flows/browser-challenge/browser-challenge.js';
+import { type NetceteraApi, netceteraApi } from './flows/netcetera/netcetera.js';
 import { finalCall, resultsCall } from './flows/results/results.js';
 import { type MethodResult, threeDSMethodCall } from './flows/three-ds-method/three-ds-method.js';
 import { versionCall } from './flows/version/card-range-lookup.js';
@@ -45,6 +46,8 @@ export interface Protocol {
   threeDSMethod(input: { threeDSMethodData?: unknown }, ctx: RequestContext): Promise<MethodResult>;
   /** A record with due transitions applied (for the app challenge and tests). */
   load(threeDSServerTransID: string): Promise<TransactionRecord | null>;
+  /** The Netcetera-shaped API (SPEC §16) over the same flows, transactions and store. */
+  readonly netcetera: NetceteraApi;
   /** Shared internals for the app challenge built on the same state machine and results. */
   readonly core: ProtocolCore;
   /** Resolves when no results push is in flight. */
@@ -92,6 +95,10 @@ export function createProtocol(opts: ProtocolOptions): Protocol {
   return {
     core,
     version: (body, ctx) => versionCall(core, body, ctx),
+    netcetera: netceteraApi(core, {
+      version: (body, ctx) => versionCall(core, body, ctx),
+      authenticate: (body, ctx) => authenticateCall(core, body, ctx),
+    }),
     authenticate: (body, ctx) => authenticateCall(core, body, ctx),
     results: (body) => resultsCall(core, body),
     final: (body) => finalCall(core, body),

@@ -63,11 +63,11 @@ export interface EmbeddedCoreOptions {
   /** First size of the key tables, a power of 2 (default 1024; tests start small to grow them often). */
   initialBuckets?: number;
   /** Period of the expiry sweep (default 1000 ms); the timer is unref'd. */
-  sweepIntervalMs?: number;
+  sweepIntervalMs?: number | undefined;
   /** Most records one sweep removes, so a large expiry wave cannot stall the primary's event loop. */
   sweepBudget?: number;
   /** Clock (tests); defaults to Date.now. */
-  now?: () => number;
+  now?: (() => number) | undefined;
   /** Called after each sweep with the record count (the host sets its gauge from it). */
   onSweep?: (size: number) => void;
 }

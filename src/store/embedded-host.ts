@@ -72,7 +72,7 @@ function usableMemory(m: MachineMemory): number {
 }
 
 /** The bounds in force for configured ones, 0 standing for the derived default. */
-export function storeBounds(configured: { maxEntries: number; maxBytes?: number }, m: MachineMemory): StoreBounds {
+export function storeBounds(configured: { maxEntries: number; maxBytes?: number | undefined }, m: MachineMemory): StoreBounds {
   const maxBytes = configured.maxBytes
     ? configured.maxBytes
     : Math.max(MIN_DEFAULT_BYTES, Math.floor(usableMemory(m) * DEFAULT_MEMORY_SHARE));

@@ -13,7 +13,13 @@ export class L2Store<T extends object = Record<string, unknown>> implements Tran
 
   async create(id: string, value: T, opts?: WriteOptions): Promise<Versioned<T>> {
     const json = serializeRecord(value);
-    const r = await this.l2.exec({ op: 'create', id, value: json, ttlSeconds: this.ttlSeconds, acsTransID: opts?.acsTransID });
+    const r = await this.l2.exec({
+      op: 'create',
+      id,
+      value: json,
+      ttlSeconds: this.ttlSeconds,
+      ...(opts?.acsTransID !== undefined && { acsTransID: opts.acsTransID }),
+    });
     if (r.status !== 'written') throw new StoreConflictError(id);
     return { value: JSON.parse(json) as T, version: r.version };
   }
@@ -31,7 +37,7 @@ export class L2Store<T extends object = Record<string, unknown>> implements Tran
       expectedVersion,
       value: json,
       ttlSeconds: this.ttlSeconds,
-      acsTransID: opts?.acsTransID,
+      ...(opts?.acsTransID !== undefined && { acsTransID: opts.acsTransID }),
     });
     if (r.status !== 'written') throw new StoreConflictError(id);
     return { value: JSON.parse(json) as T, version: r.version };

@@ -26,13 +26,19 @@ export interface RedisConnectOptions {
   commandTimeoutMs: number;
   scripts: Record<string, RedisScript>;
   /** Reconnect delay cap (default 2000 ms). */
-  maxReconnectDelayMs?: number;
+  maxReconnectDelayMs?: number | undefined;
 }
 
+// ioredis types its constructors' options as `RedisOptions & { replyMapping?: M }` while RedisOptions has
+// `replyMapping?: ReplyMappingMode | undefined`, so under exactOptionalPropertyTypes a plain RedisOptions
+// is refused. Pinning the mapping to 'legacy' (ioredis's default, and what RedisClient is) makes it fit.
+type ClientOptions = RedisOptions & { replyMapping?: 'legacy' };
+type ClusterClientOptions = ClusterOptions & { redisOptions?: ClientOptions };
+
 export type RedisPlan =
-  | { mode: 'standalone'; url: string; options: RedisOptions }
-  | { mode: 'sentinel'; options: RedisOptions }
-  | { mode: 'cluster'; nodes: { host: string; port: number }[]; options: ClusterOptions };
+  | { mode: 'standalone'; url: string; options: ClientOptions }
+  | { mode: 'sentinel'; options: ClientOptions }
+  | { mode: 'cluster'; nodes: { host: string; port: number }[]; options: ClusterClientOptions };
 
 /** Exponential reconnect backoff with jitter (so workers do not reconnect in lockstep), never giving up. */
 export function reconnectDelay(times: number, capMs = 2000): number {
@@ -45,7 +51,7 @@ export function planRedisConnection(o: RedisConnectOptions): RedisPlan {
   const r = o.redis;
   const fromUrl = parseUrl(r.url);
   const password = r.password || fromUrl?.password || undefined;
-  const common: RedisOptions = {
+  const common: ClientOptions = {
     connectTimeout: r.connectTimeoutMs,
     commandTimeout: o.commandTimeoutMs,
     // A command in flight when the connection drops fails at once rather than being resent after the
@@ -71,7 +77,7 @@ export function planRedisConnection(o: RedisConnectOptions): RedisPlan {
       },
     };
   }
-  const single: RedisOptions = {
+  const single: ClientOptions = {
     ...common,
     enableOfflineQueue: false,
     enableAutoPipelining: true,
@@ -101,7 +107,7 @@ export function parseHostPort(s: string): { host: string; port: number } {
   return { host: m[1] as string, port: m[2] ? Number(m[2]) : 6379 };
 }
 
-function parseUrl(url: string): { host: string; port: number; password?: string; db?: number } | undefined {
+function parseUrl(url: string): { host: string; port: number; password: string | undefined; db: number | undefined } | undefined {
   if (!url) return undefined;
   const u = new URL(url);
   const db = u.pathname.length > 1 ? Number(u.pathname.slice(1)) : undefined;

@@ -25,7 +25,7 @@ export interface ResilienceOptions {
   /** store.breaker */
   breaker: { failureThreshold: number; openMs: number };
   /** Period of the readiness ping (default 1000 ms; the timer is unref'd). */
-  probeIntervalMs?: number;
+  probeIntervalMs?: number | undefined;
   logger: Logger;
   metrics: Metrics;
 }

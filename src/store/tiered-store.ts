@@ -48,9 +48,9 @@ export interface TieredStoreOptions<T extends object> {
   cache: { maxEntries: number; maxBytes: number; ttlSeconds: number };
   metrics: Metrics;
   /** True when no later version of this record can ever be written (it may then be served from L1). */
-  isImmutable?: (record: T) => boolean;
+  isImmutable?: ((record: T) => boolean) | undefined;
   /** Clock of the L1 TTL (tests; milliseconds, any origin); defaults to lru-cache's performance.now. */
-  now?: () => number;
+  now?: (() => number) | undefined;
 }
 
 interface L1Entry<T> {
@@ -96,7 +96,13 @@ export class TieredStore<T extends object = Record<string, unknown>> implements 
   async create(id: string, value: T, opts?: WriteOptions): Promise<Versioned<T>> {
     const json = serializeRecord(value);
     const acsTransID = opts?.acsTransID;
-    const r = await this.l2.exec({ op: 'create', id, value: json, ttlSeconds: this.ttlSeconds, acsTransID });
+    const r = await this.l2.exec({
+      op: 'create',
+      id,
+      value: json,
+      ttlSeconds: this.ttlSeconds,
+      ...(acsTransID !== undefined && { acsTransID }),
+    });
     if (r.status !== 'written') throw new StoreConflictError(id);
     if (acsTransID !== undefined) this.acsIds.set(acsTransID, id);
     return this.rememberWritten(id, value, json, r.version);
@@ -131,7 +137,14 @@ export class TieredStore<T extends object = Record<string, unknown>> implements 
     const acsTransID = opts?.acsTransID;
     let r: StoreOpResults['cas'];
     try {
-      r = await this.l2.exec({ op: 'cas', id, expectedVersion, value: json, ttlSeconds: this.ttlSeconds, acsTransID });
+      r = await this.l2.exec({
+        op: 'cas',
+        id,
+        expectedVersion,
+        value: json,
+        ttlSeconds: this.ttlSeconds,
+        ...(acsTransID !== undefined && { acsTransID }),
+      });
     } catch (err) {
       // The write may or may not have been applied; the next read must ask L2.
       this.forget(id);

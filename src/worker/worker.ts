@@ -1,8 +1,12 @@
 // One worker process: waits for its configuration from the primary, builds its dependencies (metrics,
-// store, protocol), serves HTTP on the shared port, applies live config pushes, and drains on request.
+// store, protocol), serves HTTP (HTTPS with server.tls, SPEC §18) on the shared port, applies live config
+// pushes, and drains on request.
 import http from 'node:http';
+import https from 'node:https';
 import net from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { TlsOptions } from 'node:tls';
+import { readTlsServerOptions } from '../crypto/tls-credentials.js';
 import { type App, createApp } from '../http/app.js';
 import type { AppDeps, WorkerState } from '../http/deps.js';
 import { batchedSender, isOurs, type PrimaryToWorker, RpcClient, type WorkerToPrimary } from '../ipc.js';
@@ -120,7 +124,10 @@ export async function runWorker(): Promise<void> {
     logger.error('unhandled rejection', { err: reason instanceof Error ? reason : String(reason) });
   });
 
+  let tls: TlsOptions | undefined;
   try {
+    // The primary prepared (or generated) the files before forking; a worker only reads them.
+    tls = await readTlsServerOptions({ config, logger });
     services = await buildServices({ config: () => config, logger, metrics, rpc, workerId });
   } catch (err) {
     send({ type: 'm3ds:fatal', message: `worker could not start: ${(err as Error).message}` });
@@ -139,7 +146,7 @@ export async function runWorker(): Promise<void> {
   };
   const pipeline = createApp(deps);
   app = pipeline;
-  const server = http.createServer(pipeline);
+  const server = tls ? https.createServer(tls, pipeline) : http.createServer(pipeline);
   server.keepAliveTimeout = config.server.keepAliveTimeoutMs;
   server.headersTimeout = config.server.headersTimeoutMs;
   server.requestTimeout = config.server.requestTimeoutMs;

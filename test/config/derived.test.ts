@@ -19,6 +19,12 @@ describe('config/derived', () => {
     expect(publicBaseUrl(load({ PUBLIC_URL: 'https://3ds.example.test/' }))).to.equal('https://3ds.example.test');
   });
 
+  it('defaults the public base URL to https when the listener serves TLS (SPEC §18); a configured one wins', () => {
+    expect(publicBaseUrl(load({ TLS_ENABLED: 'true' }), 8443)).to.equal('https://localhost:8443');
+    expect(publicBaseUrl(load({ TLS_ENABLED: 'false' }), 8443)).to.equal('http://localhost:8443');
+    expect(publicBaseUrl(load({ TLS_ENABLED: 'true', PUBLIC_URL: 'http://proxy.test' }), 8443)).to.equal('http://proxy.test');
+  });
+
   it('counts workers: one per CPU for 0, at least one', () => {
     expect(workerCount(load(), 4)).to.equal(4);
     expect(workerCount(load(), 0)).to.equal(1);

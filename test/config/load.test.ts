@@ -50,6 +50,41 @@ describe('config/load', () => {
     expect(widened).to.equal('loud');
   });
 
+  it('reads the TLS keys (SPEC §18): off by default; a certificate, key and client CA from the environment', () => {
+    expect(load().config.server.tls).to.deep.equal({ enabled: false, certPath: '', keyPath: '', caPath: '', clientCert: 'none' });
+    const { config } = load({
+      TLS_ENABLED: 'true',
+      TLS_CERT_PATH: 'c.pem',
+      TLS_KEY_PATH: 'k.pem',
+      TLS_CA_PATH: 'ca.pem',
+      TLS_CLIENT_CERT: 'require',
+    });
+    const mode: 'none' | 'request' | 'require' = config.server.tls.clientCert;
+    expect({ ...config.server.tls, mode }).to.deep.equal({
+      enabled: true,
+      certPath: 'c.pem',
+      keyPath: 'k.pem',
+      caPath: 'ca.pem',
+      clientCert: 'require',
+      mode: 'require',
+    });
+    // Development and test generate the certificate: TLS alone is enough there, and so is request with a CA.
+    expect(load({ TLS_ENABLED: 'true' }).config.server.tls.enabled).to.equal(true);
+    expect(load({ TLS_ENABLED: 'true', TLS_CLIENT_CERT: 'request', TLS_CA_PATH: 'ca.pem' }).config.server.tls.clientCert).to.equal(
+      'request',
+    );
+    // Production with configured files passes.
+    const prod = load({
+      NODE_ENV: 'production',
+      SIGNING_KEY_PATH: 'k',
+      SIGNING_CERT_PATH: 'c',
+      TLS_ENABLED: 'true',
+      TLS_CERT_PATH: 'c',
+      TLS_KEY_PATH: 'k',
+    });
+    expect(prod.config.server.tls.enabled).to.equal(true);
+  });
+
   it('accepts RUN_MODE as an alias of NODE_ENV', () => {
     const { config, files } = loadConfig({ env: { RUN_MODE: 'test' } });
     expect(config.env).to.equal('test');
@@ -145,6 +180,23 @@ describe('config/load', () => {
       /scenario key "abc"/,
     ],
     ['zero challenge attempts', { CHALLENGE_MAX_ATTEMPTS: '0' }, undefined, /protocol\.challenge\.maxAttempts/],
+    ['an unknown client certificate mode', { TLS_ENABLED: 'true', TLS_CLIENT_CERT: 'optional' }, undefined, /server\.tls\.clientCert/],
+    ['a TLS certificate without its key', { TLS_ENABLED: 'true', TLS_CERT_PATH: 'c.pem' }, undefined, /server\.tls\.certPath\/keyPath/],
+    ['a TLS key without its certificate', {}, { server: { tls: { keyPath: 'k.pem' } } }, /server\.tls\.certPath\/keyPath/],
+    ['required client certificates without a CA', { TLS_ENABLED: 'true', TLS_CLIENT_CERT: 'require' }, undefined, /server\.tls\.caPath/],
+    ['requested client certificates without a CA', { TLS_ENABLED: 'true', TLS_CLIENT_CERT: 'request' }, undefined, /server\.tls\.caPath/],
+    [
+      'client certificates without TLS',
+      { TLS_CLIENT_CERT: 'require', TLS_CA_PATH: 'ca.pem' },
+      undefined,
+      /server\.tls\.clientCert: "require" needs server\.tls\.enabled/,
+    ],
+    [
+      'TLS in production without a configured certificate',
+      { NODE_ENV: 'production', SIGNING_KEY_PATH: 'k', SIGNING_CERT_PATH: 'c', TLS_ENABLED: 'true' },
+      undefined,
+      /server\.tls\.certPath\/keyPath: production/,
+    ],
   ];
   for (const [name, env, extra, pattern] of cases) {
     it(`rejects ${name}`, () => {

@@ -64,7 +64,7 @@ export class TestSdk {
   readonly counterIv: boolean;
   messageVersion: string;
   /** Set by startChallenge. */
-  acsTransID?: string;
+  acsTransID?: string | undefined;
   threeDSServerTransID?: string;
   acsURL?: string;
   sessionKey?: Buffer;

@@ -15,7 +15,7 @@ import { startApp } from './routes/harness.js';
 function setup(stages: NamedStage[]) {
   const deps = testDeps();
   const calls: string[] = [];
-  const fallbackSaw: { path?: string; passed?: number }[] = [];
+  const fallbackSaw: { path: string | undefined; passed: number | undefined }[] = [];
   const route: FlowRoute = {
     method: 'POST',
     path: '/flow',

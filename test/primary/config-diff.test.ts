@@ -22,5 +22,9 @@ describe('primary/config-diff', () => {
     expect(needsRestart(changedKeys(a, load({ WORKERS: '5' })))).to.equal(true);
     expect(needsRestart(changedKeys(a, load({ REDIS_URL: 'redis://h:1' })))).to.equal(true);
     expect(needsRestart(['server.hostname'])).to.equal(false);
+    // The listener's TLS settings (SPEC §18): new workers listen with them.
+    expect(needsRestart(changedKeys(a, load({ TLS_ENABLED: 'true' })))).to.equal(true);
+    expect(needsRestart(['server.tls.certPath'])).to.equal(true);
+    expect(needsRestart(['server.tls.clientCert'])).to.equal(true);
   });
 });

@@ -8,7 +8,7 @@ export type DelaySpec = NonNullable<FaultRule['delay']>;
 /** What to do to one request. */
 export interface Fault {
   delayMs: number;
-  error?: { status: number; errorCode: string };
+  error?: { status: number; errorCode: string } | undefined;
   drop: boolean;
 }
 

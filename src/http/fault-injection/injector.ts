@@ -16,10 +16,21 @@ import { type Fault, FaultHeaderError, faultFromHeaders, faultFromRules, NO_FAUL
 // setTimeout fires at once above this; faults.maxDelayMs may be configured higher.
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
+/** Runs `fn` after `ms` (never keeping the process alive); returns a function that cancels it. */
+export type DelayScheduler = (fn: () => void, ms: number) => () => void;
+
+const timerScheduler: DelayScheduler = (fn, ms) => {
+  const timer = setTimeout(fn, ms);
+  timer.unref();
+  return () => clearTimeout(timer);
+};
+
 export interface FaultInjectionOptions {
   logger: Logger;
   /** Source of randomness for probabilities and delays (tests). */
   random?: () => number;
+  /** How delays wait: unref'd timers by default; tests record and fire them instead of measuring time. */
+  schedule?: DelayScheduler;
 }
 
 function answer(ex: Exchange, error: NonNullable<Fault['error']>): void {
@@ -32,6 +43,7 @@ function answer(ex: Exchange, error: NonNullable<Fault['error']>): void {
 
 export function faultInjection(opts: FaultInjectionOptions): Stage {
   const random = opts.random ?? Math.random;
+  const schedule = opts.schedule ?? timerScheduler;
 
   const act = (fault: Fault, ex: Exchange, next: Next): void => {
     if (fault.drop) {
@@ -64,15 +76,14 @@ export function faultInjection(opts: FaultInjectionOptions): Stage {
     if (fault === NO_FAULT) return next();
     if (fault.delayMs <= 0) return act(fault, ex, next);
     const chosen = fault;
-    const onClose = () => clearTimeout(timer);
-    const timer = setTimeout(
+    const onClose = () => cancel();
+    const cancel = schedule(
       () => {
         ex.res.off('close', onClose);
         act(chosen, ex, next);
       },
       Math.min(Math.round(fault.delayMs), MAX_TIMER_MS),
     );
-    timer.unref();
     ex.res.once('close', onClose);
   };
 }

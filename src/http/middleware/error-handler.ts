@@ -18,7 +18,10 @@ function toAppError(err: unknown): AppError {
   return new AppError('SYSTEM_FAILURE', 'unexpected server error');
 }
 
-/** Answers `err` in the SPEC §8 envelope; the one place errors become responses, for both adapters. */
+/**
+ * Answers `err` in the SPEC §8 envelope, or in the shape of the route's API (the Netcetera-shaped API's
+ * `{errorDetails}`, SPEC §16); the one place errors become responses, for both adapters.
+ */
 export function sendError(ex: Exchange, err: unknown, logger: Logger): void {
   const appErr = toAppError(err);
   if (appErr.spec.status === 503) {
@@ -33,5 +36,6 @@ export function sendError(ex: Exchange, err: unknown, logger: Logger): void {
   if (appErr.spec.retryAfter !== undefined) {
     retryAfter = String(err instanceof StoreUnavailableError ? err.retryAfterSeconds : appErr.spec.retryAfter);
   }
-  sendJson(ex, appErr.spec.status, errorEnvelope(appErr), retryAfter === undefined ? undefined : { 'Retry-After': retryAfter });
+  const body = ex.errorBody ? ex.errorBody(appErr) : errorEnvelope(appErr);
+  sendJson(ex, appErr.spec.status, body, retryAfter === undefined ? undefined : { 'Retry-After': retryAfter });
 }

@@ -26,12 +26,12 @@ export interface RateLimiterOptions {
   logger: Logger;
   metrics: Metrics;
   /** The worker's RPC client: counters in the primary (embedded backend). */
-  rpc?: RpcClient;
+  rpc?: RpcClient | undefined;
   /**
    * The worker's Redis connection (the store's, redis backend): counters in Redis. The limiter only
    * borrows it; its owner closes it after the limiter.
    */
-  redis?: RedisLike;
+  redis?: RedisLike | undefined;
   /** Counters to use whatever the backend (tests). */
   source?: LeaseSource;
   /** Processes sharing the counters (default: the configured worker count). */
@@ -48,9 +48,9 @@ interface Limiter {
   limits: Limits;
   store: Store;
   handler: RequestHandler;
-  /** Present when the fast path can answer: a lease store and headers it can write. */
-  lease?: LeaseStore;
-  headers?: HeaderWriter;
+  /** Defined when the fast path can answer: a lease store and headers it can write. */
+  lease: LeaseStore | undefined;
+  headers: HeaderWriter | undefined;
 }
 
 // IPv6 keys are /56 networks, which ipKeyGenerator computes with an address library: remember them.

@@ -12,6 +12,8 @@ export interface FlowRoute {
   /** 'json': JSON only (415 otherwise); a list: those media types; 'any': what the body stage reads. */
   accepts: 'json' | 'any' | readonly string[];
   handle(ex: Exchange): Promise<void>;
+  /** The body of this route's error answers (an API with its own error shape); SPEC §8's envelope when absent. */
+  errorBody?: (err: AppError) => unknown;
 }
 
 /** The 415 this route gives the request, if any. */

@@ -1,11 +1,13 @@
 // The scenario table (SPEC §4): which outcome a card gets. Lookup is by full PAN first, then the last
 // four digits, then "default". The decision then applies what the requestor asked for (challenge
 // indicator 04/05, the 05 operator switch), the 3DS Method rule of 4014, the exemption rule of 4007,
-// the channel (3RI cannot be challenged) and the negotiated version (2.1.0 has no D or I).
+// and when Annex A Table A.17 allows a status (SPEC §15): D only when the AReq asked for decoupled
+// authentication, never C for 3RI or for indicator 06, I only with 05, 06 or 07; finally what the
+// negotiated version has (2.1.0 has no D or I, nor reasons 22–26).
 import type { ScenarioConfig } from '../../config/index.js';
 import type { UiKind } from '../transaction/challenge-machine.js';
 import type { Flow } from '../transaction/record.js';
-import { statusForVersion } from './version-negotiation.js';
+import { atLeast, DEFAULT_REASON, mapValue, needsReason } from './version-values.js';
 
 interface ScenarioMatch {
   key: string;
@@ -39,12 +41,20 @@ export function buildScenarioTable(table: Readonly<Record<string, ScenarioConfig
 interface ChallengePreference {
   mandated: boolean;
   noChallenge: boolean;
+  /** 05, 06 or 07: the indicators that allow I. */
   exemption: boolean;
+  /** 06, data share only: the ARes is never C. */
+  dataShareOnly: boolean;
 }
 
 export function challengePreference(inds: readonly string[]): ChallengePreference {
   const has = (c: string) => inds.includes(c);
-  return { mandated: has('04'), noChallenge: has('05') && !has('04'), exemption: has('05') || has('06') || has('07') };
+  return {
+    mandated: has('04'),
+    noChallenge: has('05') && !has('04'),
+    exemption: has('05') || has('06') || has('07'),
+    dataShareOnly: has('06'),
+  };
 }
 
 export interface DecisionInput {
@@ -53,6 +63,8 @@ export interface DecisionInput {
   flow: Flow;
   messageVersion: string;
   threeDSCompInd?: string;
+  /** threeDSRequestorDecReqInd as sent (Y, N, F, B). */
+  decReqInd?: string;
   methodSeen: boolean;
   slowResponseMs: number;
 }
@@ -68,8 +80,6 @@ export interface Decision {
   acsReferenceNumber: string;
   delayMs: number;
 }
-
-const DEFAULT_REASON: Record<string, string> = { N: '01', R: '11', U: '22' };
 
 export function decide(input: DecisionInput): Decision {
   const s = input.scenario;
@@ -101,26 +111,37 @@ export function decide(input: DecisionInput): Decision {
     ui = ui ?? 'text';
   }
   if (s.challengeIndRule === 'exemption-I' && input.preference.exemption) status = 'I';
-  if (s.decoupled) status = 'D';
+  if (s.decoupled || status === 'D') {
+    // D only when the requestor asked for decoupled authentication (Y; B as well in 2.3.1, F only as
+    // a fallback after a challenge; 2.1.0 has no decoupled at all): otherwise the issuer challenges with
+    // a code, which the requestor's preferences below may still overrule.
+    const v = input.messageVersion;
+    const asked = atLeast(v, '2.2.0') && (input.decReqInd === 'Y' || (input.decReqInd === 'B' && atLeast(v, '2.3.1')));
+    status = asked ? 'D' : 'C';
+  }
   if (input.preference.mandated && (status === 'Y' || status === 'A' || status === 'I')) {
     status = 'C';
     ui = ui ?? 'text';
   }
   if (input.preference.noChallenge && status === 'C') status = 'Y';
+  // 06 (data share only) never gets a challenge: the preference is acknowledged (I).
+  if (input.preference.dataShareOnly && status === 'C') status = 'I';
+  // I only answers an exemption indicator (05, 06, 07).
+  if (status === 'I' && !input.preference.exemption) status = 'Y';
   if (input.flow === '3ri' && status === 'C') {
     // No cardholder is present in 3RI: a challenge cannot happen (reason 21: 3RI not supported).
     status = 'U';
     reason = '21';
   }
-  const mapped = statusForVersion(status, input.messageVersion);
-  if (mapped === 'C') ui = ui ?? 'text';
-  if (mapped === 'N' || mapped === 'R' || mapped === 'U') reason = reason ?? DEFAULT_REASON[mapped];
-  else reason = undefined;
+  const mapped = mapValue('transStatus', status, input.messageVersion);
+  reason = needsReason(mapped)
+    ? mapValue('transStatusReason', reason ?? (DEFAULT_REASON[mapped] as string), input.messageVersion)
+    : undefined;
   return {
     kind: 'ares',
     transStatus: mapped,
     ...(reason !== undefined && { transStatusReason: reason }),
-    ...(mapped === 'C' && { challenge: ui }),
+    ...(mapped === 'C' && { challenge: ui ?? 'text' }),
     decoupled: mapped === 'D',
     ...operator,
     delayMs,

@@ -2,6 +2,7 @@
 // support that is not above the requestor's preferred one; Erro 102 when the preferred version is
 // enforced but not available. Statuses a version lacks are mapped down.
 import { AppError } from '../../errors.js';
+import { mapValue } from './version-values.js';
 
 // Parsed versions, remembered: a handful of distinct strings recur on every authenticate (splitting them
 // anew was ~3% of an authenticate worker's CPU, profiled). Bounded, since a client supplies some of them.
@@ -52,10 +53,7 @@ export function negotiateVersion(c: VersionChoice, ids: { threeDSServerTransID: 
   return below[below.length - 1] as string;
 }
 
-/** Maps a status the negotiated version does not have: 2.1.0 has no D (→ C) and no I (→ Y). */
+/** Maps a status the negotiated version does not have: 2.1.0 has no D (→ C) and no I (→ Y) (version-values.ts). */
 export function statusForVersion(status: string, version: string): string {
-  if (compareVersions(version, '2.2.0') >= 0) return status;
-  if (status === 'D') return 'C';
-  if (status === 'I') return 'Y';
-  return status;
+  return mapValue('transStatus', status, version);
 }

@@ -117,8 +117,8 @@ export interface ChallengeState {
   interactions: number;
   openedAt: number;
   deadline: number;
-  /** The last step's message to the cardholder (wrong code, code resent). */
-  notice?: 'wrong' | 'resent' | 'resend-limit';
+  /** The last step's message to the cardholder (wrong code, code resent); undefined clears it. */
+  notice?: 'wrong' | 'resent' | 'resend-limit' | undefined;
   outcome?: ChallengeOutcome;
   /** Browser completion: EMV (auto-POST of cres) or the existing mock's redirect. */
   completion?: 'emv' | 'redirect';

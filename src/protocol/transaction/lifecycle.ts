@@ -24,7 +24,7 @@ export function withResults(
     stage: 'completed',
     final: true,
     updatedAt: now,
-    results: { request: rq, response: resultsResponse(rec), recordedAt: now, source },
+    results: { request: rq, response: resultsResponse(rec, rq.messageVersion), recordedAt: now, source },
   };
   if (next.challenge && next.challenge.status === 'open') next.challenge = { ...next.challenge, status: 'done' };
   delete next.decoupledDueAt;

@@ -75,6 +75,8 @@ export interface StoredAnswer {
   /** The public base URL of the answer's URLs (acsURL, threeDSServerURL): it may change on reload. */
   baseUrl: string;
   authenticationType?: string;
+  /** The 2.3.1 authenticationMethod, kept only when authenticationType does not imply it (the select UIs). */
+  authenticationMethod?: string;
   /** App challenge: the ARes's acsRenderingType template. */
   acsUiType?: string;
   /** App challenge: the signed content as sent (its signature is randomised: it cannot be rebuilt). */

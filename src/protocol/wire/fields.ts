@@ -105,6 +105,13 @@ export function code2(ctx: FieldContext, v: unknown, name: string, allowed?: rea
   return c;
 }
 
+/** messageCategory: 01 (PA), 02 (NPA) or a DS-specific 80–99; any other value is Erro 203 (SPEC §15). */
+export function messageCategory(ctx: FieldContext, v: unknown): string | undefined {
+  const c = code2(ctx, v, 'messageCategory');
+  if (c === undefined || c === '01' || c === '02' || (c >= '80' && c <= '99')) return c;
+  throw invalid(ctx, 'messageCategory', 'must be 01 (PA), 02 (NPA) or 80–99 (DS-specific)');
+}
+
 export function flag(ctx: FieldContext, v: unknown, name: string): boolean | undefined {
   if (v === undefined || v === null) return undefined;
   if (typeof v === 'boolean') return v;

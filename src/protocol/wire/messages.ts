@@ -33,7 +33,10 @@ export interface ARes {
   transStatus: string;
   transStatusReason?: string;
   acsChallengeMandated: 'Y' | 'N';
+  /** 2.1.0, 2.2.0 (C, D); message-shapes.ts turns it into authenticationMethod for 2.3.1. */
   authenticationType?: string;
+  /** 2.3.1 (C, D): an array; builders may give one code, the shaper makes the array. */
+  authenticationMethod?: string | string[];
   authenticationValue?: string;
   eci?: string;
   acsReferenceNumber: string;
@@ -41,9 +44,29 @@ export interface ARes {
   dsReferenceNumber: string;
   acsURL?: string;
   acsDecConInd?: 'Y' | 'N';
+  /** D: text for the cardholder; a string of at most 128 characters before 2.3.1, `{text}` in 2.3.1. */
+  cardholderInfo?: string | { text: string };
   acsSignedContent?: string;
-  acsRenderingType?: { acsInterface: string; acsUiTemplate: string };
+  acsRenderingType?: AcsRenderingType;
   deviceInfoRecognisedVersion?: string;
+  /** 2.3.1 app ARes (required): whether the OOB app supports the 3DS Requestor App URL. */
+  threeDSRequestorAppURLInd?: 'Y' | 'N';
+  messageExtension?: MessageExtension[];
+}
+
+/** ACS Rendering Type (Annex A Table A.14); deviceUserInterfaceMode is required from 2.3.1. */
+export interface AcsRenderingType {
+  acsInterface: string;
+  acsUiTemplate: string;
+  deviceUserInterfaceMode?: string;
+}
+
+/** One Message Extension (Annex A.12): data the core specification does not define. */
+export interface MessageExtension {
+  name: string;
+  id: string;
+  criticalityIndicator: boolean;
+  data: unknown;
 }
 
 export interface CReq {
@@ -90,11 +113,13 @@ export interface ResultsRequest {
   transStatusReason?: string;
   eci?: string;
   authenticationValue?: string;
-  authenticationMethod?: string;
+  /** 2.3.1 (Y, N): an array; builders may give one code, the shaper makes the array. */
+  authenticationMethod?: string | string[];
+  /** 2.1.0, 2.2.0 (Y, N). */
   authenticationType?: string;
   interactionCounter?: string;
   challengeCancel?: string;
-  acsRenderingType?: { acsInterface: string; acsUiTemplate: string };
+  acsRenderingType?: AcsRenderingType;
 }
 
 export interface ResultsResponse {

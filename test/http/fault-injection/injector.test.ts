@@ -3,22 +3,51 @@
 import { once } from 'node:events';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { expect } from 'chai';
 import express from 'express';
 import request from 'supertest';
 import { loadConfig } from '../../../src/config/index.js';
 import { createApp, stageMiddleware } from '../../../src/http/app.js';
-import { faultInjection } from '../../../src/http/fault-injection/injector.js';
+import { type DelayScheduler, faultInjection } from '../../../src/http/fault-injection/injector.js';
 import { liveSnapshots } from '../../../src/http/live.js';
 import { testDeps } from '../../helpers/app-deps.js';
 
 const cfg = (env: Record<string, string>) => loadConfig({ env: { NODE_ENV: 'test', ...env } }).config;
 
-async function timed<T>(fn: () => Promise<T>): Promise<{ ms: number; value: T }> {
-  const start = performance.now();
-  const value = await fn();
-  return { ms: performance.now() - start, value };
+/**
+ * Records the delays the stage asks for instead of waiting them out: each one fires on the next turn of
+ * the event loop (or when the test says, with `hold`), so no test measures time.
+ */
+function delays(opts: { hold?: boolean } = {}) {
+  const asked: number[] = [];
+  const pending: { fire: () => void; cancelled: boolean }[] = [];
+  const schedule: DelayScheduler = (fn, ms) => {
+    asked.push(ms);
+    const entry = { fire: fn, cancelled: false };
+    pending.push(entry);
+    if (!opts.hold) setImmediate(() => entry.cancelled || fn());
+    return () => {
+      entry.cancelled = true;
+    };
+  };
+  return { asked, pending, schedule };
+}
+
+/** Resolves once `cond` holds, checking every few milliseconds; gives up after 2 s. */
+async function until(cond: () => boolean, what: string): Promise<void> {
+  const deadline = Date.now() + 2000;
+  while (!cond()) {
+    if (Date.now() > deadline) throw new Error(`not seen within 2 s: ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+/** Test deps whose fault delays are recorded (see delays()). */
+function recordingDeps(env: Record<string, string> = {}, opts: { hold?: boolean } = {}) {
+  const d = delays(opts);
+  const deps = testDeps(env);
+  deps.scheduleDelay = d.schedule;
+  return { deps, ...d };
 }
 
 /** A raw request, resolving with the status or with the socket error when no answer came. */
@@ -26,7 +55,7 @@ async function rawGet(
   app: http.RequestListener,
   path: string,
   headers: Record<string, string>,
-): Promise<{ status?: number; error?: string }> {
+): Promise<{ status?: number | undefined; error?: string }> {
   const server = http.createServer(app).listen(0, '127.0.0.1');
   await once(server, 'listening');
   const { port } = server.address() as AddressInfo;
@@ -45,21 +74,21 @@ async function rawGet(
 
 describe('fault injection middleware', () => {
   it('delays a request by X-Mock-Delay (fixed, uniform, lognormal) and then serves it', async () => {
-    const app = createApp(testDeps());
-    const fixed = await timed(() => request(app).get('/__test/config').set('X-Mock-Delay', '200'));
-    expect(fixed.value.status).to.equal(200);
-    expect(fixed.ms).to.be.at.least(199);
-    const uniform = await timed(() => request(app).get('/__test/config').set('X-Mock-Delay', 'uniform:150-160'));
-    expect(uniform.value.status).to.equal(200);
-    expect(uniform.ms).to.be.at.least(149);
+    const { deps, asked } = recordingDeps();
+    const app = createApp(deps);
+    expect((await request(app).get('/__test/config').set('X-Mock-Delay', '200')).status).to.equal(200);
+    expect((await request(app).get('/__test/config').set('X-Mock-Delay', 'uniform:150-160')).status).to.equal(200);
     // sigma 0: the median exactly.
-    const lognormal = await timed(() => request(app).get('/__test/config').set('X-Mock-Delay', 'lognormal:120,0'));
-    expect(lognormal.value.status).to.equal(200);
-    expect(lognormal.ms).to.be.at.least(119);
+    expect((await request(app).get('/__test/config').set('X-Mock-Delay', 'lognormal:120,0')).status).to.equal(200);
+    expect(asked).to.have.length(3);
+    expect(asked[0]).to.equal(200);
+    expect(asked[1]).to.be.within(150, 160);
+    expect(asked[2]).to.equal(120);
   });
 
   it('answers X-Mock-Error with the status and EMVCo code in the SPEC §8 envelope', async () => {
-    const app = createApp(testDeps());
+    const { deps, asked } = recordingDeps();
+    const app = createApp(deps);
     const busy = await request(app).post('/__test/echo').set('X-Mock-Error', '503:405').send({ a: 1 });
     expect(busy.status).to.equal(503);
     expect(busy.headers['retry-after']).to.equal('1');
@@ -69,10 +98,10 @@ describe('fault injection middleware', () => {
     expect(bad.status).to.equal(500);
     expect(bad.headers).to.not.have.property('retry-after');
     expect(bad.body.errorDetails.errorCode).to.equal('305');
-    const slowBad = await timed(() => request(app).get('/__test/config').set('X-Mock-Delay', '100').set('X-Mock-Error', '502'));
-    expect(slowBad.value.status).to.equal(502);
-    expect(slowBad.value.body.errorDetails.errorCode).to.equal('405');
-    expect(slowBad.ms).to.be.at.least(99);
+    const slowBad = await request(app).get('/__test/config').set('X-Mock-Delay', '100').set('X-Mock-Error', '502');
+    expect(slowBad.status).to.equal(502);
+    expect(slowBad.body.errorDetails.errorCode).to.equal('405');
+    expect(asked).to.deep.equal([100]);
   });
 
   it('drops the connection without an answer on X-Mock-Drop, and keeps serving', async () => {
@@ -120,13 +149,12 @@ describe('fault injection middleware', () => {
   });
 
   it('follows rule changes of the live config (delay, then drop, then none)', async () => {
-    const deps = testDeps();
+    const { deps, asked } = recordingDeps();
     const app = createApp(deps);
     expect((await request(app).get('/__test/config')).status).to.equal(200);
     deps.setConfig(cfg({ FAULT_RULES: JSON.stringify([{ route: '/__test/config', delay: { kind: 'fixed', ms: 150 } }]) }));
-    const slow = await timed(() => request(app).get('/__test/config'));
-    expect(slow.value.status).to.equal(200);
-    expect(slow.ms).to.be.at.least(149);
+    expect((await request(app).get('/__test/config')).status).to.equal(200);
+    expect(asked).to.deep.equal([150]);
     deps.setConfig(cfg({ FAULT_RULES: JSON.stringify([{ route: '/__test/*', drop: true }]) }));
     expect((await rawGet(app, '/__test/config', {})).status).to.equal(undefined);
     deps.setConfig(cfg({}));
@@ -134,17 +162,18 @@ describe('fault injection middleware', () => {
   });
 
   it('caps delays at faults.maxDelayMs', async () => {
-    const app = createApp(testDeps({ FAULT_MAX_DELAY_MS: '50' }));
-    const res = await timed(() => request(app).get('/__test/config').set('X-Mock-Delay', '600000'));
-    expect(res.value.status).to.equal(200);
-    expect(res.ms).to.be.at.least(49);
+    const { deps, asked } = recordingDeps({ FAULT_MAX_DELAY_MS: '50' });
+    const res = await request(createApp(deps)).get('/__test/config').set('X-Mock-Delay', '600000');
+    expect(res.status).to.equal(200);
+    expect(asked).to.deep.equal([50]);
   });
 
   it('does not run the handler of a request whose client left during the delay', async () => {
     const deps = testDeps();
+    const d = delays({ hold: true });
     let handled = 0;
     const app = express();
-    app.use(stageMiddleware(faultInjection({ logger: deps.logger }), liveSnapshots(deps.config)));
+    app.use(stageMiddleware(faultInjection({ logger: deps.logger, schedule: d.schedule }), liveSnapshots(deps.config)));
     app.get('/x', (_req, res) => {
       handled++;
       res.json({ ok: true });
@@ -157,9 +186,11 @@ describe('fault injection middleware', () => {
       const req = http.get({ host: '127.0.0.1', port, path: '/x', headers: { 'X-Mock-Delay': '1000' }, agent: false });
       req.on('error', () => {});
       await arrived;
+      expect(d.asked).to.deep.equal([1000]);
       req.destroy();
-      // Past the delay: had the timer survived the client's leaving, the handler would have run by now.
-      await sleep(1300);
+      // The server sees the client go, and the delay is cancelled; firing it anyway must not run the handler.
+      await until(() => d.pending[0]?.cancelled === true, 'the delay cancelled');
+      for (const p of d.pending) if (!p.cancelled) p.fire();
       expect(handled).to.equal(0);
       expect((await rawGet(app, '/x', {})).status).to.equal(200);
       expect(handled).to.equal(1);

@@ -80,8 +80,8 @@ describe('routes: every test card end to end', () => {
     expect((await final(app, id)).body).to.include({ transStatus: 'Y', eci: '05' });
   });
 
-  it('4006: decoupled → results Y', async () => {
-    const { id, a } = await versionThenAuthenticate(app, '4000400040004006');
+  it('4006 with threeDSRequestorDecReqInd Y: decoupled → results Y', async () => {
+    const { id, a } = await versionThenAuthenticate(app, '4000400040004006', (b) => (b.threeDSRequestor.threeDSRequestorDecReqInd = 'Y'));
     expect(a.body.authenticationResponse).to.include({ transStatus: 'D', acsDecConInd: 'Y' });
     const f = await final(app, id);
     expect(f.status).to.equal(200);
@@ -107,7 +107,10 @@ describe('routes: every test card end to end', () => {
   it('4011: issuer HTML → the code decides', async () => {
     const { id, a } = await versionThenAuthenticate(app, '4000400040004011');
     expect((await answer(app, a, { challengeDataEntry: '1234' })).transStatus).to.equal('Y');
-    expect((await final(app, id)).body.resultsRequest.acsRenderingType).to.deep.equal({ acsInterface: '02', acsUiTemplate: '05' });
+    // acsRenderingType is an app element (Annex A Device Channel column): a browser RReq has none (SPEC §15).
+    expect((await final(app, id)).body.resultsRequest)
+      .to.include({ transStatus: 'Y' })
+      .and.not.have.property('acsRenderingType');
   });
 
   it('4012: Directory Server Erro', async () => {

@@ -105,7 +105,7 @@ describe('routes over the real store', () => {
   });
 
   it('completes a decoupled authentication and refuses a conflicting repeat', async () => {
-    const body = browserAReq('4000400040004006');
+    const body = browserAReq('4000400040004006', (b) => (b.threeDSRequestor.threeDSRequestorDecReqInd = 'Y'));
     expect((await request(base).post('/3ds/authenticate').send(body)).body.transStatus).to.equal('D');
     expect((await request(base).post('/3ds/final').send({ threeDSServerTransID: body.threeDSServerTransID })).body.transStatus).to.equal(
       'Y',

@@ -37,7 +37,8 @@ describe('protocol/rules/scenarios', () => {
     expect(r('4003')).to.include({ transStatus: 'R', transStatusReason: '11' });
     expect(r('4004')).to.include({ transStatus: 'U', transStatusReason: '22' });
     expect(r('4005')).to.include({ transStatus: 'A' });
-    expect(r('4006')).to.include({ transStatus: 'D', decoupled: true });
+    expect(r('4006')).to.include({ transStatus: 'C', challenge: 'text', decoupled: false });
+    expect(base('4000400040004006', { decReqInd: 'Y' })).to.include({ transStatus: 'D', decoupled: true });
     expect(r('4007')).to.include({ transStatus: 'Y' });
     expect(r('4008')).to.include({ transStatus: 'C', challenge: 'single-select' });
     expect(r('4009')).to.include({ transStatus: 'C', challenge: 'multi-select' });
@@ -68,6 +69,49 @@ describe('protocol/rules/scenarios', () => {
     expect(base('4000400040004014', { threeDSCompInd: 'Y', methodSeen: true }).transStatus).to.equal('Y');
     expect(base('4000400040004014', { threeDSCompInd: 'Y', methodSeen: false }).transStatus).to.equal('C');
     expect(base('4000400040004014', { threeDSCompInd: 'N', methodSeen: true }).transStatus).to.equal('C');
+  });
+
+  it('D only when the AReq asks for decoupled: Y, or B in 2.3.1 (Table A.17 footnote 10)', () => {
+    const d = (over: Partial<DecisionInput>) => base('4000400040004006', over);
+    expect(d({ decReqInd: 'Y' })).to.include({ transStatus: 'D', decoupled: true });
+    expect(d({ decReqInd: 'Y', messageVersion: '2.3.1' })).to.include({ transStatus: 'D' });
+    expect(d({ decReqInd: 'B', messageVersion: '2.3.1' })).to.include({ transStatus: 'D' });
+    // Without the request (N, absent, B before 2.3.1, F which is a fallback only): a code challenge.
+    for (const over of [{}, { decReqInd: 'N' }, { decReqInd: 'B' }, { decReqInd: 'F', messageVersion: '2.3.1' }]) {
+      expect(d(over), JSON.stringify(over)).to.include({ transStatus: 'C', challenge: 'text', decoupled: false });
+    }
+    // A scenario configured with transStatus D alone follows the same rule.
+    expect(base('4000400040004000', { scenario: { transStatus: 'D' } })).to.include({ transStatus: 'C', challenge: 'text' });
+    expect(base('4000400040004000', { scenario: { transStatus: 'D' }, decReqInd: 'Y' })).to.include({ transStatus: 'D' });
+    // 2.1.0 has no decoupled authentication: C even when asked, and then the requestor's 05 still applies.
+    expect(d({ decReqInd: 'Y', messageVersion: '2.1.0' })).to.include({ transStatus: 'C', challenge: 'text' });
+    expect(d({ decReqInd: 'Y', messageVersion: '2.1.0', preference: challengePreference(['05']) }).transStatus).to.equal('Y');
+  });
+
+  it('never C for indicator 06 (data share only) nor for 3RI; I only for 05, 06, 07 (Table A.17)', () => {
+    const ind06 = challengePreference(['06']);
+    for (const last4 of ['4001', '4008', '4010', '4011', '4014']) {
+      expect(base(`400040004000${last4}`, { preference: ind06 }).transStatus, last4).to.equal('I');
+      expect(base(`400040004000${last4}`, { preference: ind06, messageVersion: '2.1.0' }).transStatus, last4).to.equal('Y');
+    }
+    // 06 wins even over a mandate sent with it (conflicting preferences).
+    expect(base('4000400040004000', { preference: challengePreference(['04', '06']) }).transStatus).to.not.equal('C');
+    expect(base('4000400040004006', { preference: ind06 }).transStatus).to.equal('I');
+    for (const last4 of ['4001', '4006', '4008', '4014']) {
+      expect(base(`400040004000${last4}`, { flow: '3ri' }), last4).to.include({ transStatus: 'U', transStatusReason: '21' });
+    }
+    // A scenario configured as I answers Y to a requestor that did not ask for an exemption.
+    const scenario = { transStatus: 'I' };
+    expect(base('4000400040004000', { scenario }).transStatus).to.equal('Y');
+    expect(base('4000400040004000', { scenario, preference: challengePreference(['07']) }).transStatus).to.equal('I');
+  });
+
+  it('reasons a version lacks are mapped: 4004 (reason 22) is U 07 in 2.1.0; N, U, R always have one', () => {
+    expect(base('4000400040004004', { messageVersion: '2.1.0' })).to.include({ transStatus: 'U', transStatusReason: '07' });
+    expect(base('4000400040004004', { messageVersion: '2.3.1' })).to.include({ transStatus: 'U', transStatusReason: '22' });
+    expect(base('4000400040004000', { scenario: { transStatus: 'R' } })).to.include({ transStatusReason: '11' });
+    expect(base('4000400040004000', { scenario: { transStatus: 'N', reason: '29' } })).to.include({ transStatusReason: '26' });
+    expect(base('4000400040004000', { scenario: { transStatus: 'Y', reason: '01' } })).to.not.have.property('transStatusReason');
   });
 
   it('maps D and I for 2.1.0 and never challenges 3RI', () => {

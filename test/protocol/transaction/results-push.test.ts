@@ -14,7 +14,10 @@ describe('protocol/transaction/results-push', () => {
           c.protocol.decoupledDelayMs = 0;
         }),
       });
-      const body = browserAReq('4000400040004006', (b) => (b.merchant.resultsResponseNotificationUrl = rx.url()));
+      const body = browserAReq('4000400040004006', (b) => {
+        b.merchant.resultsResponseNotificationUrl = rx.url();
+        b.threeDSRequestor.threeDSRequestorDecReqInd = 'Y';
+      });
       await h.protocol.authenticate(body, h.ctx);
       await h.protocol.final({ threeDSServerTransID: body.threeDSServerTransID }, h.ctx);
       await rx.waitFor(2);
@@ -37,7 +40,10 @@ describe('protocol/transaction/results-push', () => {
     const rx = await startReceiver([200]);
     try {
       const h = harness({ config: testConfig((c) => (c.protocol.decoupledDelayMs = 0)) });
-      const body = browserAReq('4000400040004006', (b) => (b.merchant.resultsResponseNotificationUrl = rx.url()));
+      const body = browserAReq('4000400040004006', (b) => {
+        b.merchant.resultsResponseNotificationUrl = rx.url();
+        b.threeDSRequestor.threeDSRequestorDecReqInd = 'Y';
+      });
       await h.protocol.authenticate(body, h.ctx);
       const id = body.threeDSServerTransID;
       await Promise.all([h.protocol.load(id), h.protocol.load(id), h.protocol.final({ threeDSServerTransID: id }, h.ctx)]);
@@ -57,7 +63,10 @@ describe('protocol/transaction/results-push', () => {
       const start = Date.now();
       const t0 = h.clock.now;
       Object.defineProperty(h.clock, 'now', { get: () => t0 + (Date.now() - start) });
-      const body = browserAReq('4000400040004006', (b) => (b.merchant.resultsResponseNotificationUrl = rx.url()));
+      const body = browserAReq('4000400040004006', (b) => {
+        b.merchant.resultsResponseNotificationUrl = rx.url();
+        b.threeDSRequestor.threeDSRequestorDecReqInd = 'Y';
+      });
       await h.protocol.authenticate(body, h.ctx);
       await rx.waitFor(1);
       expect(rx.received[0]?.body).to.include({ transStatus: 'Y' });
@@ -77,7 +86,10 @@ describe('protocol/transaction/results-push', () => {
             edit?.(c);
           }),
         });
-        const body = browserAReq('4000400040004006', (b) => (b.merchant.resultsResponseNotificationUrl = rx.url()));
+        const body = browserAReq('4000400040004006', (b) => {
+          b.merchant.resultsResponseNotificationUrl = rx.url();
+          b.threeDSRequestor.threeDSRequestorDecReqInd = 'Y';
+        });
         await h.protocol.authenticate(body, h.ctx);
         await h.protocol.load(body.threeDSServerTransID);
         await h.protocol.idle();
@@ -110,7 +122,10 @@ describe('protocol/transaction/results-push', () => {
           c.notifications.tries = 3;
         }),
       });
-      const body = browserAReq('4000400040004006', (b) => (b.merchant.resultsResponseNotificationUrl = rx.url()));
+      const body = browserAReq('4000400040004006', (b) => {
+        b.merchant.resultsResponseNotificationUrl = rx.url();
+        b.threeDSRequestor.threeDSRequestorDecReqInd = 'Y';
+      });
       await h.protocol.authenticate(body, h.ctx);
       await h.protocol.load(body.threeDSServerTransID);
       await h.protocol.idle();

@@ -1,6 +1,13 @@
 import { expect } from 'chai';
 import { AppError } from '../../../src/errors.js';
-import { checkMessageType, type FieldContext, isMessageVersion, transactionId, uuid } from '../../../src/protocol/wire/fields.js';
+import {
+  checkMessageType,
+  type FieldContext,
+  isMessageVersion,
+  messageCategory,
+  transactionId,
+  uuid,
+} from '../../../src/protocol/wire/fields.js';
 import { expectThrow } from '../../helpers/expect-error.js';
 
 const ID = '8a880dc0-d2d2-4067-bcb1-b08d1690b26e';
@@ -34,6 +41,16 @@ describe('protocol/wire/fields: the checks every message repeats', () => {
     expect(c.ids).to.deep.equal({ threeDSServerTransID: ID });
     const e = expectThrow(() => transactionId(ctx(), 42), AppError);
     expect(e.spec.emvCode).to.equal('203');
+  });
+
+  it('messageCategory: 01 (PA), 02 (NPA) or DS-specific 80–99; anything else is Erro 203 (SPEC §15)', () => {
+    expect(['01', '02', '80', '99', 1, 2].map((v) => messageCategory(ctx(), v))).to.deep.equal(['01', '02', '80', '99', '01', '02']);
+    expect(messageCategory(ctx(), undefined)).to.equal(undefined);
+    for (const bad of ['09', '03', '79', 9, '100', 'PA']) {
+      const e = expectThrow(() => messageCategory(ctx(), bad), AppError);
+      expect(e.spec.emvCode, String(bad)).to.equal('203');
+      expect(e.detail).to.match(/^messageCategory:/);
+    }
   });
 
   it('a message version is three dotted numbers', () => {

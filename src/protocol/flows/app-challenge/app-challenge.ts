@@ -19,6 +19,7 @@ import {
   isExpired,
   type StepResult,
   timedOut,
+  uiSpec,
 } from '../../transaction/challenge-machine.js';
 import { afterResults, transition, withResults } from '../../transaction/lifecycle.js';
 import type { AppFlowState, TransactionRecord } from '../../transaction/record.js';
@@ -206,7 +207,7 @@ async function creqCall(core: ProtocolCore, crypto: CryptoService | undefined, j
     }
     const outcome = result.state.outcome as ChallengeOutcome;
     const completed = withResults(next, challengeRReq(core, next, outcome), now, 'acs');
-    if (completed) cres = finalCRes(h, outcome.cresStatus);
+    if (completed) cres = finalCRes(h, outcome.cresStatus, uiSpec(result.state.ui).acsUiType);
     else verdict = 'done';
     return completed;
   };

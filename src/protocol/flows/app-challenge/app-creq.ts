@@ -1,6 +1,7 @@
 // The decrypted CReq of an app challenge (SPEC §6; EMV 3DS CReq elements for the app channel): what it
 // must carry (201 when missing, 203 when malformed) and which cardholder action it asks for. Unknown keys
 // are ignored: real SDKs send extra ones (messageExtension, whitelistingDataEntry, threeDSRequestorAppURL).
+import { atLeast } from '../../rules/version-values.js';
 import type { ChallengeAction, UiKind } from '../../transaction/challenge-machine.js';
 import { checkMessageType, type FieldContext, invalid, isMessageVersion, missing, uuid } from '../../wire/fields.js';
 
@@ -20,8 +21,10 @@ export interface AppCReq {
 }
 
 const COUNTER_RE = /^[0-9]{3}$/;
-// EMV challengeCancel values (2.1/2.2/2.3).
-const CANCEL_CODES = new Set(['01', '02', '03', '04', '05', '06', '07', '08']);
+// EMV challengeCancel values an SDK sends (02 is reserved): 01, 03–07 before 2.3.1 (08 too, as 2.2-era
+// SDKs send it), up to 10 in 2.3.1. The RReq maps them to the transaction's version.
+const CANCEL_CODES = new Set(['01', '03', '04', '05', '06', '07', '08']);
+const CANCEL_CODES_231 = new Set([...CANCEL_CODES, '09', '10']);
 // EMV lengths: challengeDataEntry at most 45 characters, challengeHTMLDataEntry at most 256.
 const MAX_DATA_ENTRY = 45;
 const MAX_HTML_ENTRY = 256;
@@ -43,11 +46,15 @@ function yesNo(ctx: FieldContext, o: Record<string, unknown>, name: string): boo
   throw invalid(ctx, name, 'must be Y or N');
 }
 
-/** oobContinue: a JSON boolean in EMV 2.2 (some SDKs send "Y", "true" or "01"). */
+/**
+ * oobContinue: the JSON boolean true in 2.1.0/2.2.0, "01" (the cardholder pressed the button) or "02"
+ * (the SDK completed automatically) in 2.3.1. Either spelling is read in any version, as SDKs mix them
+ * (some send "Y" or "true").
+ */
 function oobFlag(ctx: FieldContext, v: unknown): boolean {
   if (v === undefined || v === null || v === '' || v === false || v === 'N' || v === 'false') return false;
-  if (v === true || v === 'Y' || v === 'true' || v === '01') return true;
-  throw invalid(ctx, 'oobContinue', 'must be true or false');
+  if (v === true || v === 'Y' || v === 'true' || v === '01' || v === '02') return true;
+  throw invalid(ctx, 'oobContinue', 'must be true (2.1.0, 2.2.0) or "01"/"02" (2.3.1)');
 }
 
 /**
@@ -80,7 +87,9 @@ export function parseAppCReq(payload: Record<string, unknown>, ids: FieldContext
   if (typeof rawCounter !== 'string' || !COUNTER_RE.test(rawCounter)) throw invalid(ctx, 'sdkCounterStoA', 'must be three digits');
 
   const cancel = str(ctx, payload, 'challengeCancel', 2);
-  if (cancel !== undefined && !CANCEL_CODES.has(cancel.padStart(2, '0'))) throw invalid(ctx, 'challengeCancel', 'must be 01 to 08');
+  const cancels = atLeast(version, '2.3.1') ? CANCEL_CODES_231 : CANCEL_CODES;
+  if (cancel !== undefined && !cancels.has(cancel.padStart(2, '0')))
+    throw invalid(ctx, 'challengeCancel', `must be one of ${[...cancels].join(', ')}`);
   const resend = yesNo(ctx, payload, 'resendChallenge');
   const noEntry = yesNo(ctx, payload, 'challengeNoEntry') ?? false;
   const oob = oobFlag(ctx, payload.oobContinue);

@@ -1,6 +1,9 @@
 // CRes messages of the app challenge (SPEC §6): the UI of the scenario in the elements EMV defines per
 // acsUiType (01 text, 02 single select, 03 multi select, 04 OOB, 05 HTML), and the final CRes. The texts
-// are the ones the browser pages show (challenge-machine's UiSpec), so both channels say the same.
+// are the ones the browser pages show (challenge-machine's UiSpec), so both channels say the same. Each
+// CRes is shaped for its messageVersion (SPEC §15, rules/message-shapes.ts): the 2.3.1 text UI has its
+// entry box as challengeEntryBox, earlier versions label it with challengeInfoLabel.
+import { shapeCRes } from '../../rules/message-shapes.js';
 import { attemptsLeft, type ChallengeState, MAX_RESENDS, type UiSpec, uiSpec } from '../../transaction/challenge-machine.js';
 import { toBase64Url } from '../../wire/encoding.js';
 
@@ -21,8 +24,10 @@ const HTML_SUBMIT_URL = 'HTTPS://EMV3DS/challenge';
 const WHY_LABEL = 'Why am I asked this?';
 const WHY_TEXT = 'Your bank checks that it is really you making this purchase. This is a test ACS: no real bank is involved.';
 const EXPAND_LABEL = 'Need help?';
+/** The one-time code's longest accepted length, for the 2.3.1 entry box. */
+const CODE_LENGTH_MAX = '08';
 
-function head(h: CResHead): AppCRes {
+function head(h: CResHead): AppCRes & { messageVersion: string } {
   return {
     threeDSServerTransID: h.threeDSServerTransID,
     acsTransID: h.acsTransID,
@@ -92,10 +97,10 @@ function acsHtml(ui: UiSpec, ch: ChallengeState): string {
 /** The CRes that shows (or shows again) the challenge: challengeCompletionInd "N". */
 export function challengeCRes(h: CResHead, ch: ChallengeState): AppCRes {
   const ui = uiSpec(ch.ui);
-  const m: AppCRes = { ...head(h), acsUiType: ui.acsUiType, challengeCompletionInd: 'N' };
+  const m: AppCRes & { messageVersion: string } = { ...head(h), acsUiType: ui.acsUiType, challengeCompletionInd: 'N' };
   if (ui.kind === 'html') {
     m.acsHTML = toBase64Url(acsHtml(ui, ch));
-    return m;
+    return shapeCRes(m);
   }
   m.challengeInfoHeader = ui.header;
   m.challengeInfoText = infoText(ui, ch);
@@ -104,6 +109,15 @@ export function challengeCRes(h: CResHead, ch: ChallengeState): AppCRes {
     m.oobContinueLabel = ui.submitLabel;
   } else {
     m.challengeInfoLabel = ui.label;
+    if (ui.kind === 'text') {
+      // Annex A Table A.26: the text UI's entry box (2.3.1); the shaper keeps it or challengeInfoLabel.
+      m.challengeEntryBox = {
+        challengeDataEntryKeyboardType: '01',
+        challengeDataEntryLengthMax: CODE_LENGTH_MAX,
+        challengeDataEntryLabel: ui.label,
+        challengeDataEntryMasking: 'N',
+      };
+    }
     m.submitAuthenticationLabel = ui.submitLabel;
   }
   if (ui.options) m.challengeSelectInfo = ui.options.map((o) => ({ [o.key]: o.label }));
@@ -112,10 +126,13 @@ export function challengeCRes(h: CResHead, ch: ChallengeState): AppCRes {
   m.whyInfoText = WHY_TEXT;
   m.expandInfoLabel = EXPAND_LABEL;
   m.expandInfoText = expandText(ui);
-  return m;
+  return shapeCRes(m);
 }
 
-/** The last CRes: challengeCompletionInd "Y" and the status the cardholder's app acts on. */
-export function finalCRes(h: CResHead, transStatus: 'Y' | 'N'): AppCRes {
-  return { ...head(h), challengeCompletionInd: 'Y', transStatus };
+/**
+ * The last CRes: challengeCompletionInd "Y" and the status the cardholder's app acts on; acsUiType, the
+ * challenge's, stays where the version requires it in the final CRes too (2.2.0).
+ */
+export function finalCRes(h: CResHead, transStatus: 'Y' | 'N', acsUiType: string): AppCRes {
+  return shapeCRes({ ...head(h), acsUiType, challengeCompletionInd: 'Y', transStatus });
 }

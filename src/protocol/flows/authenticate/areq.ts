@@ -1,7 +1,10 @@
 // Parsing the authenticate body (SPEC §3.2) leniently: blocks may be absent, fields may sit at the top
 // level instead of their block, numbers stand for numeric strings, both acquirer spellings work, the
-// SDK key comes in any of its three shapes. What the flow needs is validated with EMVCo codes. The
-// result carries the flat AReq "as sent on to the DS" for the response's echo (CVC never copied).
+// SDK key comes in any of its three shapes, and the spellings of Hyperswitch's Netcetera connector are
+// understood (SPEC §15: merchant.threeDSRequestorId, a top-level threeDSRequestorURL, acquirerCountryCode,
+// acceptLanguage, the challenge indicator as a string or an array). What the flow needs is validated with
+// EMVCo codes. The result carries the flat AReq "as sent on to the DS" for the response's echo (CVC never
+// copied), version-neutral: message-shapes.ts spells it for the negotiated version.
 import { createPublicKey } from 'node:crypto';
 import type { Flow } from '../../transaction/record.js';
 import {
@@ -15,6 +18,7 @@ import {
   invalid,
   isMessageVersion,
   type Json,
+  messageCategory,
   missing,
   numeric,
   pan,
@@ -22,7 +26,8 @@ import {
   transactionId,
   uuid,
 } from '../../wire/fields.js';
-import type { SdkKey } from '../../wire/messages.js';
+import { parseMessageExtension } from '../../wire/message-extension.js';
+import type { MessageExtension, SdkKey } from '../../wire/messages.js';
 
 export interface ParsedAReq {
   threeDSServerTransID: string;
@@ -33,6 +38,10 @@ export interface ParsedAReq {
   enforcePreferredProtocolVersion: boolean;
   threeDSCompInd?: string;
   challengeInds: string[];
+  /** threeDSRequestorDecReqInd: Y, N, F or B. */
+  decReqInd?: string;
+  /** Validated; every critical entry has been refused (Erro 202). */
+  messageExtension?: MessageExtension[];
   pan: string;
   schemeId?: string;
   notificationURL?: string;
@@ -89,21 +98,20 @@ const COPY: Record<string, readonly string[]> = {
     'merchantCountryCode',
     'merchantName',
     'threeDSRequestorID',
+    'threeDSRequestorId',
     'threeDSRequestorName',
     'notificationURL',
-    'threeDSRequestorURL',
     'merchantRiskIndicator',
   ],
   threeDSRequestor: [
     'threeDSRequestorAuthenticationInd',
     'threeDSRequestorAuthenticationInfo',
-    'threeDSRequestorChallengeInd',
     'threeDSRequestorPriorAuthenticationInfo',
-    'threeDSRequestorDecReqInd',
     'threeDSRequestorDecMaxTime',
     'threeDSRequestorID',
+    'threeDSRequestorId',
     'threeDSRequestorName',
-    'threeDSRequestorURL',
+    'appIp',
   ],
   browserInformation: [
     'browserAcceptHeader',
@@ -117,7 +125,18 @@ const COPY: Record<string, readonly string[]> = {
     'browserTZ',
     'browserUserAgent',
   ],
-  '': ['threeRIInd', 'payTokenInd', 'deviceRenderOptions', 'threeDSRequestorChallengeInd', 'notificationURL', 'broadInfo'],
+  '': ['threeRIInd', 'payTokenInd', 'deviceRenderOptions', 'notificationURL', 'broadInfo', 'threeDSMethodId'],
+};
+
+// Other spellings clients use for an element (Hyperswitch's Netcetera connector: threeDSRequestorId).
+const ALIAS: Readonly<Record<string, string>> = { threeDSRequestorId: 'threeDSRequestorID' };
+
+// Numeric strings of a fixed length: a JSON number gets its leading zeros back (756 → "756", 5 → "05").
+const PADDED: Readonly<Record<string, number>> = {
+  purchaseCurrency: 3,
+  merchantCountryCode: 3,
+  acquirerCountryCode: 3,
+  threeDSRequestorDecMaxTime: 5,
 };
 
 // Numeric strings EMV defines that clients send as JSON numbers: [max digits, signed].
@@ -133,6 +152,7 @@ const NUMERIC: Record<string, [number, boolean]> = {
   purchaseInstalData: [3, false],
   mcc: [4, false],
   merchantCountryCode: [3, false],
+  threeDSRequestorDecMaxTime: [5, false],
 };
 
 export function parseAReq(raw: unknown): ParsedAReq {
@@ -160,7 +180,7 @@ export function parseAReq(raw: unknown): ParsedAReq {
   if (!channelCode) throw missing(ctx, 'deviceChannel');
   const deviceChannel = channelCode as '01' | '02' | '03';
   const flow = FLOWS[deviceChannel];
-  const messageCategory = code2(ctx, body.messageCategory, 'messageCategory') ?? '01';
+  const category = messageCategory(ctx, body.messageCategory) ?? '01';
 
   const preferred = text(ctx, body.preferredProtocolVersion, 'preferredProtocolVersion');
   if (preferred !== undefined && !isMessageVersion(preferred))
@@ -175,6 +195,16 @@ export function parseAReq(raw: unknown): ParsedAReq {
   if (expiry !== undefined && !/^[0-9]{4}$/.test(expiry)) throw invalid(ctx, 'cardExpiryDate', 'must be YYMM');
 
   const challengeInds = parseChallengeInd(ctx, pick('threeDSRequestor', 'threeDSRequestorChallengeInd'));
+  const decReqInd = text(ctx, pick('threeDSRequestor', 'threeDSRequestorDecReqInd'), 'threeDSRequestorDecReqInd');
+  if (decReqInd !== undefined && !['Y', 'N', 'F', 'B'].includes(decReqInd))
+    throw invalid(ctx, 'threeDSRequestorDecReqInd', 'must be Y, N, F or B');
+  // Hyperswitch sends threeDSRequestorURL at the top level; EMV has it in every AReq.
+  const requestorURL = httpUrl(
+    ctx,
+    blocks.threeDSRequestor?.threeDSRequestorURL ?? blocks.merchant?.threeDSRequestorURL ?? body.threeDSRequestorURL,
+    'threeDSRequestorURL',
+  );
+  const extensions = parseMessageExtension(ctx, body.messageExtension);
   const notificationURL = httpUrl(ctx, pick('merchant', 'notificationURL'), 'notificationURL');
   if (flow === 'browser' && !notificationURL) throw missing(ctx, 'notificationURL', 'is required for browser flows');
   const resultsURL = httpUrl(ctx, pick('merchant', 'resultsResponseNotificationUrl'), 'resultsResponseNotificationUrl');
@@ -188,15 +218,23 @@ export function parseAReq(raw: unknown): ParsedAReq {
     if (!src) continue;
     for (const key of keys) {
       const v = src[key];
-      if (v === undefined || v === null || echo[key] !== undefined) continue;
+      const target = ALIAS[key] ?? key;
+      if (v === undefined || v === null || echo[target] !== undefined) continue;
       const num = NUMERIC[key];
-      echo[key] = num ? numeric(ctx, v, key, num[0], num[1]) : withoutCvc(v);
+      echo[target] = num ? numeric(ctx, v, key, num[0], num[1]) : withoutCvc(v);
     }
   }
   // Numeric fields sent at the top level instead of their block still get validated.
   for (const key of Object.keys(NUMERIC)) {
     if (echo[key] === undefined && body[key] !== undefined)
       echo[key] = numeric(ctx, body[key], key, ...(NUMERIC[key] as [number, boolean]));
+  }
+  if (challengeInds.length > 0) echo.threeDSRequestorChallengeInd = challengeInds;
+  if (decReqInd !== undefined) echo.threeDSRequestorDecReqInd = decReqInd;
+  if (requestorURL !== undefined) echo.threeDSRequestorURL = requestorURL;
+  if (flow === 'browser') {
+    const languages = acceptLanguage(ctx, pick('browserInformation', 'acceptLanguage'));
+    if (languages) echo.acceptLanguage = languages;
   }
   const acquirer = blocks.acquirer;
   const bin = text(ctx, acquirer?.acquirerBIN ?? acquirer?.acquirerBin ?? body.acquirerBIN ?? body.acquirerBin, 'acquirerBIN');
@@ -207,8 +245,19 @@ export function parseAReq(raw: unknown): ParsedAReq {
   );
   if (bin !== undefined) echo.acquirerBIN = bin;
   if (mid !== undefined) echo.acquirerMerchantID = mid;
+  const country = numeric(ctx, acquirer?.acquirerCountryCode ?? body.acquirerCountryCode, 'acquirerCountryCode', 3);
+  if (country !== undefined) {
+    echo.acquirerCountryCode = country;
+    // 2.3.1 names who set the country: this 3DS Server (01), unless the client said.
+    echo.acquirerCountryCodeSource = code2(ctx, acquirer?.acquirerCountryCodeSource, 'acquirerCountryCodeSource') ?? '01';
+  }
+  for (const [key, width] of Object.entries(PADDED)) {
+    const v = echo[key];
+    if (typeof v === 'string' && v.length < width) echo[key] = v.padStart(width, '0');
+  }
+  if (extensions) echo.messageExtension = extensions;
   echo.deviceChannel = deviceChannel;
-  echo.messageCategory = messageCategory;
+  echo.messageCategory = category;
   if (compInd !== undefined) echo.threeDSCompInd = compInd;
 
   const sdk = flow === 'app' ? parseSdk(ctx, body, blocks.sdkInformation) : undefined;
@@ -219,17 +268,24 @@ export function parseAReq(raw: unknown): ParsedAReq {
     if (sdk.sdkAppID) echo.sdkAppID = sdk.sdkAppID;
     const maxTimeout = numeric(ctx, blocks.sdkInformation?.sdkMaxTimeout ?? body.sdkMaxTimeout, 'sdkMaxTimeout', 2);
     if (maxTimeout !== undefined) echo.sdkMaxTimeout = maxTimeout.padStart(2, '0');
+    // The rest of what the SDK hands the 3DS Server for the DS (sdkType and its variants are 2.3.1).
+    for (const key of ['sdkEncData', 'sdkType', 'defaultSdkType', 'splitSdkType']) {
+      const v = blocks.sdkInformation?.[key] ?? body[key];
+      if (v !== undefined && v !== null) echo[key] = v;
+    }
   }
 
   return {
     threeDSServerTransID: id,
     deviceChannel,
     flow,
-    messageCategory,
+    messageCategory: category,
     ...(preferred !== undefined && { preferredProtocolVersion: preferred }),
     enforcePreferredProtocolVersion: enforce,
     ...(compInd !== undefined && { threeDSCompInd: compInd }),
     challengeInds,
+    ...(decReqInd !== undefined && { decReqInd }),
+    ...(extensions && { messageExtension: extensions }),
     pan: acct,
     ...(schemeId !== undefined && { schemeId }),
     ...(notificationURL !== undefined && { notificationURL }),
@@ -239,6 +295,16 @@ export function parseAReq(raw: unknown): ParsedAReq {
     ...(sdk && { sdk }),
     echo,
   };
+}
+
+/** acceptLanguage (2.3.1, browsers): an array of 1–99 BCP 47 tags; one tag as a string is taken too. */
+function acceptLanguage(ctx: FieldContext, v: unknown): string[] | undefined {
+  if (v === undefined || v === null || v === '') return undefined;
+  const list = Array.isArray(v) ? v : [v];
+  if (list.length === 0 || list.length > 99 || list.some((x) => typeof x !== 'string' || x === '' || x.length > 100)) {
+    throw invalid(ctx, 'acceptLanguage', 'must be 1 to 99 language tags of at most 100 characters');
+  }
+  return list as string[];
 }
 
 function parseChallengeInd(ctx: FieldContext, v: unknown): string[] {

@@ -9,7 +9,9 @@
 // facts with the retry's AReq gives the first answer again, byte for byte, through the same code.
 import { maskPan } from '../../../logger.js';
 import { authenticationValue, eciFor, hasAuthValue } from '../../rules/auth-value.js';
+import { renderingType, shapeAReq, shapeARes } from '../../rules/message-shapes.js';
 import type { Decision } from '../../rules/scenarios.js';
+import { methodOfType } from '../../rules/version-values.js';
 import type { UiSpec } from '../../transaction/challenge-machine.js';
 import type { AuthState, PageEcho, StoredAnswer } from '../../transaction/record.js';
 import { emvDateTime, toBase64Url } from '../../wire/encoding.js';
@@ -41,6 +43,8 @@ interface AnswerFacts {
   eci?: string;
   authenticationValue?: string;
   authenticationType?: string;
+  /** The 2.3.1 spelling of authenticationType, from the same UI (absent in records written before it). */
+  authenticationMethod?: string;
   acsReferenceNumber: string;
   acsOperatorID: string;
   /** The public base URL the answer's URLs are built from (acsURL, threeDSServerURL). */
@@ -61,6 +65,8 @@ interface Answer {
 const DS_REFERENCE = 'MOCK_DS';
 const SERVER_REF = '3DS_LOA_SER_MOCK_020200_00001';
 const SERVER_OPERATOR = 'MOCK_3DS_SERVER';
+/** What a decoupled ARes tells the cardholder (cardholderInfo is required with acsDecConInd Y). */
+const DECOUPLED_INFO = 'Approve this purchase in your banking app. You can close this page.';
 
 /** The echo's fields later steps read from the record: the ACS page shows the merchant and the amount. */
 const PAGE_FIELDS = ['merchantName', 'purchaseAmount', 'purchaseCurrency', 'purchaseExponent'] as const;
@@ -75,6 +81,7 @@ export function buildAnswer(i: AnswerInput): Answer {
     ? authenticationValue({ secret: i.secret, transactionId: areq.threeDSServerTransID, scheme: i.scheme, challenged: false })
     : undefined;
   const authenticationType = challenge ? ui?.authenticationType : st === 'D' ? '04' : undefined;
+  const authenticationMethod = challenge ? ui?.authenticationMethod : st === 'D' ? '12' : undefined;
   const app = areq.flow === 'app' && challenge;
   const facts: AnswerFacts = {
     messageVersion: i.messageVersion,
@@ -85,6 +92,7 @@ export function buildAnswer(i: AnswerInput): Answer {
     ...(eci !== undefined && { eci }),
     ...(av !== undefined && { authenticationValue: av }),
     ...(authenticationType !== undefined && { authenticationType }),
+    ...(authenticationMethod !== undefined && { authenticationMethod }),
     acsReferenceNumber: decision.acsReferenceNumber,
     acsOperatorID: decision.acsOperatorID,
     baseUrl: i.baseUrl,
@@ -105,7 +113,8 @@ export function renderAnswer(areq: ParsedAReq, f: AnswerFacts): AuthenticateResp
   const eci = f.eci;
   const av = f.authenticationValue;
 
-  const ares: ARes = {
+  // Built once for every version, then shaped for the negotiated one (message-shapes.ts).
+  const ares: ARes = shapeARes({
     messageType: 'ARes',
     messageVersion: f.messageVersion,
     threeDSServerTransID: id,
@@ -116,17 +125,19 @@ export function renderAnswer(areq: ParsedAReq, f: AnswerFacts): AuthenticateResp
     ...(f.transStatusReason !== undefined && { transStatusReason: f.transStatusReason }),
     acsChallengeMandated: challenge ? 'Y' : 'N',
     ...(f.authenticationType !== undefined && { authenticationType: f.authenticationType }),
+    ...(f.authenticationMethod !== undefined && { authenticationMethod: f.authenticationMethod }),
     ...(av !== undefined && { authenticationValue: av }),
     ...(eci !== undefined && { eci }),
     acsReferenceNumber: f.acsReferenceNumber,
     acsOperatorID: f.acsOperatorID,
     dsReferenceNumber: DS_REFERENCE,
     ...(acsURL !== undefined && { acsURL }),
-    ...(st === 'D' && { acsDecConInd: 'Y' as const }),
+    ...(st === 'D' && { acsDecConInd: 'Y' as const, cardholderInfo: DECOUPLED_INFO }),
     ...(app && challenge && f.acsSignedContent !== undefined && { acsSignedContent: f.acsSignedContent }),
-    ...(app && challenge && f.acsUiType !== undefined && { acsRenderingType: { acsInterface: '01', acsUiTemplate: f.acsUiType } }),
+    ...(app && challenge && f.acsUiType !== undefined && { acsRenderingType: renderingType('app', f.acsUiType) }),
     ...(app && { deviceInfoRecognisedVersion: '1.3' }),
-  };
+    ...(areq.messageExtension && { messageExtension: areq.messageExtension }),
+  });
 
   const creq: CReq | undefined = challenge
     ? {
@@ -139,7 +150,7 @@ export function renderAnswer(areq: ParsedAReq, f: AnswerFacts): AuthenticateResp
     : undefined;
 
   const authenticationRequest: Record<string, unknown> = {
-    ...areq.echo,
+    ...shapeAReq(areq.echo, f.messageVersion),
     messageType: 'AReq',
     messageVersion: f.messageVersion,
     threeDSServerTransID: id,
@@ -173,6 +184,9 @@ export function storedAnswer(f: AnswerFacts, areq: ParsedAReq): StoredAnswer {
   return {
     baseUrl: f.baseUrl,
     ...(f.authenticationType !== undefined && { authenticationType: f.authenticationType }),
+    // Only when the type does not imply it (the select UIs' KBA): the shaper derives the usual ones.
+    ...(f.authenticationMethod !== undefined &&
+      f.authenticationMethod !== methodOfType(f.authenticationType ?? '') && { authenticationMethod: f.authenticationMethod }),
     ...(f.acsUiType !== undefined && { acsUiType: f.acsUiType }),
     ...(f.acsSignedContent !== undefined && { acsSignedContent: f.acsSignedContent }),
     authenticationRequest: page,
@@ -181,6 +195,7 @@ export function storedAnswer(f: AnswerFacts, areq: ParsedAReq): StoredAnswer {
 
 /** The facts of a stored answer: the AuthState it sits in and its own fields. */
 export function storedFacts(a: AuthState, s: StoredAnswer): AnswerFacts {
+  const method = s.authenticationMethod ?? (s.authenticationType === undefined ? undefined : methodOfType(s.authenticationType));
   return {
     messageVersion: a.messageVersion,
     acsTransID: a.acsTransID,
@@ -190,6 +205,7 @@ export function storedFacts(a: AuthState, s: StoredAnswer): AnswerFacts {
     ...(a.eci !== undefined && { eci: a.eci }),
     ...(a.authenticationValue !== undefined && { authenticationValue: a.authenticationValue }),
     ...(s.authenticationType !== undefined && { authenticationType: s.authenticationType }),
+    ...(method !== undefined && { authenticationMethod: method }),
     acsReferenceNumber: a.acsReferenceNumber,
     acsOperatorID: a.acsOperatorID,
     baseUrl: s.baseUrl,

@@ -12,6 +12,7 @@ import type { ProtocolCore, RequestContext } from '../../core.js';
 import { configTables } from '../../rules/config-tables.js';
 import { challengePreference, decide } from '../../rules/scenarios.js';
 import { negotiateVersion } from '../../rules/version-negotiation.js';
+import { maxMessageExtensions } from '../../rules/version-values.js';
 import { openChallenge, type UiSpec, uiSpec } from '../../transaction/challenge-machine.js';
 import { loadRecord, loadVersioned } from '../../transaction/lifecycle.js';
 import { type AuthState, isWholeAnswer, openedRecord, type TransactionRecord } from '../../transaction/record.js';
@@ -77,12 +78,27 @@ export async function authenticateCall(core: ProtocolCore, body: unknown, ctx: R
     if (err instanceof AppError) return refuse(err);
     throw err;
   }
+  const extensions = areq.messageExtension?.length ?? 0;
+  if (extensions > maxMessageExtensions(messageVersion)) {
+    return refuse(
+      new AppError(
+        'INVALID_FORMAT',
+        `messageExtension: at most ${maxMessageExtensions(messageVersion)} entries in ${messageVersion}`,
+        ids,
+        {
+          errorMessageType: 'AReq',
+          messageVersion,
+        },
+      ),
+    );
+  }
   const decision = decide({
     scenario: scenario.scenario,
     preference: challengePreference(areq.challengeInds),
     flow: areq.flow,
     messageVersion,
     ...(areq.threeDSCompInd !== undefined && { threeDSCompInd: areq.threeDSCompInd }),
+    ...(areq.decReqInd !== undefined && { decReqInd: areq.decReqInd }),
     methodSeen: current?.threeDSMethodSeenAt !== undefined,
     slowResponseMs: config.protocol.slowResponseMs,
   });

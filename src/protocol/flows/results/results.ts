@@ -1,9 +1,12 @@
 // POST /3ds/results and POST /3ds/final (SPEC §3.3). Results are recorded once: a repeat that agrees
 // with what is recorded (the same status, and the same value where given) is acknowledged again, one
 // that disagrees is Erro 305 with 409. A transaction still in a challenge or decoupled authentication
-// answers "results pending" (409, Erro 305) from final.
+// answers "results pending" (409, Erro 305) from final. An RReq is read in any version's shape (SPEC §15:
+// authenticationMethod as an array, deviceUserInterfaceMode, the 2.3.1 codes) and kept shaped for the
+// messageVersion it states, which is how /3ds/final and the results push hand it on.
 import { AppError } from '../../../errors.js';
 import type { ProtocolCore } from '../../core.js';
+import { shapeRReq } from '../../rules/message-shapes.js';
 import { loadRecord, transition, withResults } from '../../transaction/lifecycle.js';
 import { finalOutcome, type TransactionRecord } from '../../transaction/record.js';
 import { resultsResponse } from '../../transaction/results-messages.js';
@@ -14,12 +17,15 @@ import {
   code2,
   type FieldContext,
   invalid,
+  isMessageVersion,
   type Json,
+  messageCategory,
   missing,
   numeric,
   text,
   transactionId,
 } from '../../wire/fields.js';
+import { parseMessageExtension } from '../../wire/message-extension.js';
 import type { FinalOutcome, ResultsRequest, ResultsResponse } from '../../wire/messages.js';
 
 const RESULT_STATUSES = ['Y', 'N', 'U', 'A', 'R'];
@@ -69,7 +75,7 @@ export async function resultsCall(core: ProtocolCore, raw: unknown): Promise<Res
       messageVersion: a.messageVersion,
     });
   }
-  const rq = parseRReq(body, fctx, rec);
+  const rq = parseRReq(body, fctx, rec, core.config().protocol.supportedVersions);
 
   // Already decided (results recorded, or a frictionless ARes): acknowledge an agreeing repeat only.
   const decided = finalOutcome(rec);
@@ -105,16 +111,29 @@ function acknowledge(rec: TransactionRecord, decided: FinalOutcome, rq: ResultsR
   return rec.results?.response ?? resultsResponse(rec);
 }
 
-function parseRReq(body: Json, fctx: FieldContext, rec: TransactionRecord): ResultsRequest {
+function parseRReq(body: Json, fctx: FieldContext, rec: TransactionRecord, supported: readonly string[]): ResultsRequest {
   const a = rec.auth as NonNullable<TransactionRecord['auth']>;
   const status = text(fctx, body.transStatus, 'transStatus');
   if (!status) throw missing(fctx, 'transStatus');
   if (!RESULT_STATUSES.includes(status)) throw invalid(fctx, 'transStatus', `must be one of ${RESULT_STATUSES.join(', ')}`);
   const version = text(fctx, body.messageVersion, 'messageVersion') ?? a.messageVersion;
+  if (!isMessageVersion(version)) throw invalid(fctx, 'messageVersion', 'must be a version such as 2.2.0');
+  if (!supported.includes(version)) {
+    throw new AppError(
+      'VERSION_NOT_SUPPORTED',
+      `messageVersion: ${version} is not supported; supported: ${supported.join(', ')}`,
+      fctx.ids,
+      {
+        errorMessageType: 'RReq',
+        messageVersion: a.messageVersion,
+      },
+    );
+  }
+  parseMessageExtension(fctx, body.messageExtension);
   const rq: ResultsRequest = {
     messageType: 'RReq',
     messageVersion: version,
-    messageCategory: code2(fctx, body.messageCategory, 'messageCategory') ?? a.messageCategory,
+    messageCategory: messageCategory(fctx, body.messageCategory) ?? a.messageCategory,
     threeDSServerTransID: rec.threeDSServerTransID,
     acsTransID: a.acsTransID,
     dsTransID: a.dsTransID,
@@ -130,8 +149,14 @@ function parseRReq(body: Json, fctx: FieldContext, rec: TransactionRecord): Resu
     if (!/^[A-Za-z0-9+/]{1,40}={0,2}$/.test(av)) throw invalid(fctx, 'authenticationValue', 'must be base64');
     rq.authenticationValue = av;
   }
-  const method = code2(fctx, body.authenticationMethod, 'authenticationMethod');
-  if (method) rq.authenticationMethod = method;
+  // authenticationMethod: an array in 2.3.1; one code as a string is read too.
+  const rawMethod = body.authenticationMethod;
+  const methods = (Array.isArray(rawMethod) ? rawMethod : [rawMethod])
+    .map((m) => code2(fctx, m, 'authenticationMethod'))
+    .filter((m): m is string => m !== undefined);
+  if (Array.isArray(rawMethod) && (rawMethod.length === 0 || rawMethod.length > 99))
+    throw invalid(fctx, 'authenticationMethod', 'must hold 1 to 99 codes');
+  if (methods.length > 0) rq.authenticationMethod = methods;
   const type = code2(fctx, body.authenticationType, 'authenticationType');
   if (type) rq.authenticationType = type;
   const counter = numeric(fctx, body.interactionCounter, 'interactionCounter', 2);
@@ -142,11 +167,13 @@ function parseRReq(body: Json, fctx: FieldContext, rec: TransactionRecord): Resu
   if (rendering !== undefined && rendering !== null) {
     const r = rendering as Json;
     if (typeof r !== 'object' || Array.isArray(r)) throw invalid(fctx, 'acsRenderingType', 'must be an object');
-    const acsInterface = code2(fctx, r.acsInterface, 'acsInterface');
+    const acsInterface = code2(fctx, r.acsInterface, 'acsInterface', ['01', '02']);
     const acsUiTemplate = code2(fctx, r.acsUiTemplate, 'acsUiTemplate');
-    if (acsInterface && acsUiTemplate) rq.acsRenderingType = { acsInterface, acsUiTemplate };
+    const mode = code2(fctx, r.deviceUserInterfaceMode, 'deviceUserInterfaceMode', ['01', '02', '03', '04']);
+    if (acsInterface && acsUiTemplate)
+      rq.acsRenderingType = { acsInterface, acsUiTemplate, ...(mode !== undefined && { deviceUserInterfaceMode: mode }) };
   }
-  return rq;
+  return shapeRReq(rq, a.flow);
 }
 
 export async function finalCall(core: ProtocolCore, raw: unknown): Promise<FinalOutcome> {

@@ -125,8 +125,11 @@ describe('protocol/flows/app-challenge', () => {
               acsTransID: ares.acsTransID,
               acsRefNumber: ares.acsReferenceNumber,
             });
-            expect(ares.acsRenderingType).to.deep.equal({ acsInterface: '01', acsUiTemplate: ui.acsUiType });
-            expect(ares).to.include({ sdkTransID: sdk.sdkTransID, deviceInfoRecognisedVersion: '1.3', acsChallengeMandated: 'Y' });
+            // HTML (05) only with the HTML interface (Annex A Table A.14); 2.2.0 has no deviceInfoRecognisedVersion.
+            const acsInterface = ui.acsUiType === '05' ? '02' : '01';
+            expect(ares.acsRenderingType).to.deep.equal({ acsInterface, acsUiTemplate: ui.acsUiType });
+            expect(ares).to.include({ sdkTransID: sdk.sdkTransID, acsChallengeMandated: 'Y' });
+            expect(ares).to.not.have.property('deviceInfoRecognisedVersion');
             const stored = await h.store.getByAcsTransID(ares.acsTransID);
             expect(stored?.value.threeDSServerTransID).to.equal(ares.threeDSServerTransID);
 
@@ -143,7 +146,7 @@ describe('protocol/flows/app-challenge', () => {
             expect(fin).to.include({ transStatus: 'Y', eci: '05' });
             expect(fin.authenticationValue).to.match(/^[A-Za-z0-9+/]{27}=$/);
             expect(fin.resultsRequest).to.include({ sdkTransID: sdk.sdkTransID, interactionCounter: '01' });
-            expect(fin.resultsRequest?.acsRenderingType).to.deep.equal({ acsInterface: '01', acsUiTemplate: ui.acsUiType });
+            expect(fin.resultsRequest?.acsRenderingType).to.deep.equal({ acsInterface, acsUiTemplate: ui.acsUiType });
             const rec = await h.protocol.load(ares.threeDSServerTransID);
             expect(rec?.app).to.include({ enc, sdkCounterStoA: 2, acsCounterAtoS: 2, acsUiType: ui.acsUiType });
           });
@@ -266,6 +269,70 @@ describe('protocol/flows/app-challenge', () => {
       const fin = await h.protocol.final({ threeDSServerTransID: ares.threeDSServerTransID }, h.ctx);
       expect(fin).to.include({ transStatus: 'U', eci: '07' });
       expect(fin.resultsRequest).to.include({ challengeCancel: '04' });
+    });
+
+    it('2.3.1 CRes: the text UI has challengeEntryBox instead of challengeInfoLabel; no acsUiType in the final CRes', async () => {
+      const sdk = new TestSdk();
+      const { ares } = await begin(h, sdk, '4000000000004001', (b) => (b.preferredProtocolVersion = '2.3.1'));
+      expect(ares.messageVersion).to.equal('2.3.1');
+      const first = await cres(h.protocol, sdk);
+      expect(first).to.include({ messageVersion: '2.3.1', acsUiType: '01' });
+      expect(first.challengeEntryBox).to.deep.include({ challengeDataEntryLabel: 'One-time code', challengeDataEntryKeyboardType: '01' });
+      expect(first).to.not.have.property('challengeInfoLabel');
+      const last = await cres(h.protocol, sdk, { challengeDataEntry: '1234' });
+      expect(last).to.include({ challengeCompletionInd: 'Y', transStatus: 'Y' });
+      expect(last).to.not.have.property('acsUiType');
+      const fin = await h.protocol.final({ threeDSServerTransID: ares.threeDSServerTransID }, h.ctx);
+      expect(fin.resultsRequest?.authenticationMethod).to.deep.equal(['02']);
+      expect(fin.resultsRequest?.acsRenderingType).to.deep.equal({
+        acsInterface: '01',
+        acsUiTemplate: '01',
+        deviceUserInterfaceMode: '01',
+      });
+    });
+
+    it('2.2.0 CRes: challengeInfoLabel, no challengeEntryBox; acsUiType in every CRes, the final one included', async () => {
+      const sdk = new TestSdk();
+      await begin(h, sdk, '4000000000004001');
+      const first = await cres(h.protocol, sdk);
+      expect(first).to.include({ challengeInfoLabel: 'One-time code' });
+      expect(first).to.not.have.property('challengeEntryBox');
+      expect(await cres(h.protocol, sdk, { challengeDataEntry: '1234' })).to.include({ challengeCompletionInd: 'Y', acsUiType: '01' });
+    });
+
+    it('oobContinue as 2.3.1 SDKs send it ("01" button, "02" automatic) and as 2.2.0 ones do (true)', async () => {
+      for (const [version, value] of [
+        ['2.3.1', '01'],
+        ['2.3.1', '02'],
+        ['2.2.0', true],
+      ] as const) {
+        const sdk = new TestSdk();
+        await begin(h, sdk, '4000000000004010', (b) => (b.preferredProtocolVersion = version));
+        await cres(h.protocol, sdk);
+        expect((await cres(h.protocol, sdk, { oobContinue: value })).transStatus, `${version} ${value}`).to.equal('Y');
+      }
+      const sdk = new TestSdk();
+      await begin(h, sdk, '4000000000004010', (b) => (b.preferredProtocolVersion = '2.3.1'));
+      await cres(h.protocol, sdk);
+      expect(erro(await h.protocol.appChallenge(await sdk.nextCReq({ oobContinue: '03' })))).to.include({ errorCode: '203' });
+    });
+
+    it('cancel codes: 2.3.1 SDKs may send 08–10; a 2.2.0 RReq maps them, and a cancel always has a reason', async () => {
+      const run = async (version: string, code: string) => {
+        const sdk = new TestSdk();
+        const { ares } = await begin(h, sdk, '4000000000004001', (b) => (b.preferredProtocolVersion = version));
+        await cres(h.protocol, sdk);
+        await cres(h.protocol, sdk, { challengeCancel: code });
+        return (await h.protocol.final({ threeDSServerTransID: ares.threeDSServerTransID }, h.ctx)).resultsRequest;
+      };
+      expect(await run('2.3.1', '10')).to.include({ transStatus: 'U', challengeCancel: '10', transStatusReason: '26' });
+      expect(await run('2.2.0', '08')).to.include({ transStatus: 'U', challengeCancel: '04', transStatusReason: '26' });
+      expect(await run('2.1.0', '01')).to.include({ transStatus: 'U', challengeCancel: '01', transStatusReason: '01' });
+      // 09 and 10 do not exist before 2.3.1: a 2.2.0 CReq with them is Erro 203.
+      const sdk = new TestSdk();
+      await begin(h, sdk, '4000000000004001');
+      await cres(h.protocol, sdk);
+      expect(erro(await h.protocol.appChallenge(await sdk.nextCReq({ challengeCancel: '09' })))).to.include({ errorCode: '203' });
     });
 
     it('works without sdkReferenceNumber (configured default per enc) and with every key shape', async () => {

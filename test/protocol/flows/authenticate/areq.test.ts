@@ -53,6 +53,72 @@ describe('protocol/flows/authenticate/areq', () => {
     expect(p.deviceChannel).to.equal('02');
   });
 
+  it('reads the fields Hyperswitch places (SPEC §15) into the echo, numbers as EMV strings', () => {
+    const p = parseAReq(
+      browserAReq('4000400040004000', (b) => {
+        delete b.merchant.threeDSRequestorID;
+        b.merchant.threeDSRequestorId = 'hs-requestor-1';
+        b.threeDSRequestorURL = 'https://shop.example.test/contact';
+        b.acquirer.acquirerCountryCode = 756;
+        b.browserInformation.acceptLanguage = ['de-CH', 'en'];
+        b.threeDSRequestor.threeDSRequestorChallengeInd = '05';
+        b.purchase.purchaseCurrency = 36;
+        b.purchase.purchaseExponent = 2;
+        b.browserInformation.browserScreenHeight = 900;
+      }),
+    );
+    expect(p.echo).to.deep.include({
+      threeDSRequestorID: 'hs-requestor-1',
+      threeDSRequestorURL: 'https://shop.example.test/contact',
+      acquirerCountryCode: '756',
+      acquirerCountryCodeSource: '01',
+      acceptLanguage: ['de-CH', 'en'],
+      threeDSRequestorChallengeInd: ['05'],
+      purchaseCurrency: '036',
+      purchaseExponent: '2',
+      browserScreenHeight: '900',
+    });
+    expect(p.echo).to.not.have.property('threeDSRequestorId');
+    const app = parseAReq(appAReq('5200000000004001', (b) => (b.sdkInformation.sdkMaxTimeout = 15)));
+    expect(app.echo.sdkMaxTimeout).to.equal('15');
+    expect(
+      parseAReq(browserAReq('4000400040004000', (b) => (b.browserInformation.acceptLanguage = 'en'))).echo.acceptLanguage,
+    ).to.deep.equal(['en']);
+  });
+
+  it('reads threeDSRequestorDecReqInd and messageExtension', () => {
+    const p = parseAReq(
+      browserAReq('4000400040004006', (b) => {
+        b.threeDSRequestor.threeDSRequestorDecReqInd = 'B';
+        b.threeDSRequestor.threeDSRequestorDecMaxTime = 10;
+        b.messageExtension = [{ name: 'n', id: 'A000000802-001', criticalityIndicator: false, data: { k: 'v' } }];
+      }),
+    );
+    expect(p.decReqInd).to.equal('B');
+    expect(p.echo).to.include({ threeDSRequestorDecReqInd: 'B', threeDSRequestorDecMaxTime: '00010' });
+    expect(p.messageExtension).to.deep.equal([{ name: 'n', id: 'A000000802-001', criticalityIndicator: false, data: { k: 'v' } }]);
+    expect(p.echo.messageExtension).to.deep.equal(p.messageExtension);
+    const critical = expectThrow(
+      () =>
+        parseAReq(
+          browserAReq('4000400040004000', (b) => {
+            b.messageExtension = [{ name: 'n', id: 'A000000802-009', criticalityIndicator: true, data: {} }];
+          }),
+        ),
+      AppError,
+    );
+    expect([critical.spec.emvCode, critical.detail, critical.extra.errorMessageType]).to.deep.equal(['202', 'A000000802-009', 'AReq']);
+  });
+
+  it('messageCategory must be 01, 02 or 80–99 (203)', () => {
+    expect(parseAReq(browserAReq('4000400040004000', (b) => (b.messageCategory = '02'))).messageCategory).to.equal('02');
+    expect(parseAReq(browserAReq('4000400040004000', (b) => (b.messageCategory = '85'))).messageCategory).to.equal('85');
+    for (const c of ['09', '03', 9]) {
+      const e = expectThrow(() => parseAReq(browserAReq('4000400040004000', (b) => (b.messageCategory = c))), AppError);
+      expect([e.spec.emvCode, e.detail.split(':')[0]]).to.deep.equal(['203', 'messageCategory']);
+    }
+  });
+
   it('names the missing element (201)', () => {
     const cases: [(b: Body) => void, string][] = [
       [(b) => delete b.threeDSServerTransID, 'threeDSServerTransID'],
@@ -84,6 +150,11 @@ describe('protocol/flows/authenticate/areq', () => {
       [(b) => (b.threeDSCompInd = 'X'), 'threeDSCompInd'],
       [(b) => (b.purchase = 'x'), 'purchase'],
       [(b) => (b.threeDSRequestor.threeDSRequestorChallengeInd = ['01', '02', '03']), 'threeDSRequestorChallengeInd'],
+      [(b) => (b.threeDSRequestor.threeDSRequestorDecReqInd = 'X'), 'threeDSRequestorDecReqInd'],
+      [(b) => (b.threeDSRequestorURL = 'not a url'), 'threeDSRequestorURL'],
+      [(b) => (b.acquirer.acquirerCountryCode = '7560'), 'acquirerCountryCode'],
+      [(b) => (b.browserInformation.acceptLanguage = [42]), 'acceptLanguage'],
+      [(b) => (b.messageExtension = { id: 'x' }), 'messageExtension'],
     ];
     for (const [edit, name] of cases) {
       const e = expectThrow(() => parseAReq(browserAReq('4000400040004000', edit)), AppError);

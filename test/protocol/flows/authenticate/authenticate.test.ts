@@ -4,7 +4,7 @@ import { AppError, errorEnvelope } from '../../../../src/errors.js';
 import type { AppChallengeHook } from '../../../../src/protocol/app-hook.js';
 import type { TransactionRecord } from '../../../../src/protocol/transaction/record.js';
 import { expectRejection } from '../../../helpers/expect-error.js';
-import { appAReq, browserAReq, counterValue, harness, testConfig } from '../../helpers.js';
+import { appAReq, type Body, browserAReq, counterValue, harness, testConfig } from '../../helpers.js';
 
 describe('protocol/flows/authenticate', () => {
   it('answers frictionless Y in the existing envelope, with echo, ECI and authentication value', async () => {
@@ -123,7 +123,7 @@ describe('protocol/flows/authenticate', () => {
         browserAReq('4000400040004000'),
         browserAReq('4000400040004001'),
         browserAReq('4000400040004002'),
-        browserAReq('4000400040004006'),
+        browserAReq('4000400040004006', (b) => (b.threeDSRequestor.threeDSRequestorDecReqInd = 'Y')),
         browserAReq('4000400040004006', (b) => (b.preferredProtocolVersion = '2.1.0')),
         browserAReq('5200000000004000'),
         // No purchaseDate (the answer's is the time of the first answer) and no window size (CReq '05').
@@ -310,8 +310,9 @@ describe('protocol/flows/authenticate', () => {
       transStatus: 'C',
       sdkTransID: body.sdkTransID,
       acsSignedContent: 'header.payload.signature',
-      deviceInfoRecognisedVersion: '1.3',
     });
+    // A 2.3.1 element: not in this 2.2.0 ARes (SPEC §15).
+    expect(r.authenticationResponse).to.not.have.property('deviceInfoRecognisedVersion');
     expect(r.authenticationResponse.acsRenderingType).to.deep.equal({ acsInterface: '01', acsUiTemplate: '01' });
     expect(r).to.not.have.property('acsURL');
     expect(seen).to.deep.equal(['http://acs.test:8080/challenge 01 P-256']);
@@ -338,5 +339,189 @@ describe('protocol/flows/authenticate', () => {
     });
     const r = await h.protocol.authenticate(browserAReq('4000400040004321'), h.ctx);
     expect(r.authenticationResponse).to.include({ transStatus: 'N', transStatusReason: '05' });
+  });
+
+  describe('each message valid for its version (SPEC §15)', () => {
+    const at = (v: string) => (b: Body) => (b.preferredProtocolVersion = v);
+
+    it('2.3.1 browser challenge: authenticationMethod array instead of authenticationType; the echo spelled for 2.3.1', async () => {
+      const h = harness();
+      const r = await h.protocol.authenticate(browserAReq('4000400040004001', at('2.3.1')), h.ctx);
+      expect(r.authenticationResponse).to.include({ messageVersion: '2.3.1', transStatus: 'C', acsChallengeMandated: 'Y' });
+      expect(r.authenticationResponse.authenticationMethod).to.deep.equal(['02']);
+      expect(r.authenticationResponse).to.not.have.property('authenticationType');
+      expect(r.authenticationRequest).to.deep.include({
+        messageVersion: '2.3.1',
+        threeDSRequestorChallengeInd: ['01'],
+        threeDSRequestorAuthenticationInfo: [{ threeDSReqAuthMethod: '02', threeDSReqAuthTimestamp: '202611210930' }],
+      });
+      expect(r.authenticationRequest).to.not.have.property('deviceRenderOptions');
+      // The same request in 2.2.0: authenticationType, a string indicator, an object.
+      const old = await h.protocol.authenticate(browserAReq('4000400040004001', at('2.2.0')), h.ctx);
+      expect(old.authenticationResponse).to.include({ authenticationType: '02' });
+      expect(old.authenticationResponse).to.not.have.property('authenticationMethod');
+      expect(old.authenticationRequest).to.include({ threeDSRequestorChallengeInd: '01' });
+      expect(old.authenticationRequest.threeDSRequestorAuthenticationInfo).to.deep.equal({
+        threeDSReqAuthMethod: '02',
+        threeDSReqAuthTimestamp: '202611210930',
+      });
+    });
+
+    it('2.3.1 app challenge: deviceUserInterfaceMode, threeDSRequestorAppURLInd; the HTML card 4011 uses the HTML interface', async () => {
+      const h = harness();
+      const text = (await h.protocol.authenticate(appAReq('5200000000004001', at('2.3.1')), h.ctx)).authenticationResponse;
+      expect(text.acsRenderingType).to.deep.equal({ acsInterface: '01', acsUiTemplate: '01', deviceUserInterfaceMode: '01' });
+      expect(text).to.include({ threeDSRequestorAppURLInd: 'N', deviceInfoRecognisedVersion: '1.3' });
+      expect(text.authenticationMethod).to.deep.equal(['02']);
+      const select = (await h.protocol.authenticate(appAReq('5200000000004008', at('2.3.1')), h.ctx)).authenticationResponse;
+      expect(select.authenticationMethod).to.deep.equal(['06']);
+      for (const v of ['2.1.0', '2.2.0', '2.3.1']) {
+        const html = (await h.protocol.authenticate(appAReq('5200000000004011', at(v)), h.ctx)).authenticationResponse;
+        expect(html.acsRenderingType, v).to.include({ acsInterface: '02', acsUiTemplate: '05' });
+      }
+      const frictionless = (await h.protocol.authenticate(appAReq('5200000000004000', at('2.3.1')), h.ctx)).authenticationResponse;
+      expect(frictionless).to.include({ threeDSRequestorAppURLInd: 'N' });
+      const v220 = (await h.protocol.authenticate(appAReq('5200000000004001', at('2.2.0')), h.ctx)).authenticationResponse;
+      expect(v220).to.not.have.any.keys('threeDSRequestorAppURLInd', 'deviceInfoRecognisedVersion');
+      expect(v220.acsRenderingType).to.deep.equal({ acsInterface: '01', acsUiTemplate: '01' });
+    });
+
+    it('decoupled (4006): D with acsDecConInd Y and cardholderInfo only when asked; otherwise a code challenge', async () => {
+      const h = harness();
+      const asked = (v: string, ind = 'Y') =>
+        browserAReq('4000400040004006', (b) => {
+          b.preferredProtocolVersion = v;
+          b.threeDSRequestor.threeDSRequestorDecReqInd = ind;
+        });
+      const d220 = (await h.protocol.authenticate(asked('2.2.0'), h.ctx)).authenticationResponse;
+      expect(d220).to.include({ transStatus: 'D', acsDecConInd: 'Y', authenticationType: '04' });
+      expect(d220.cardholderInfo).to.be.a('string').with.length.within(1, 128);
+      const d231 = (await h.protocol.authenticate(asked('2.3.1', 'B'), h.ctx)).authenticationResponse;
+      expect(d231).to.include({ transStatus: 'D', acsDecConInd: 'Y' });
+      expect(d231.cardholderInfo).to.have.property('text').that.is.a('string');
+      expect(d231.authenticationMethod).to.deep.equal(['12']);
+      const notAsked = await h.protocol.authenticate(browserAReq('4000400040004006'), h.ctx);
+      expect(notAsked).to.include({ transStatus: 'C', acsChallengeMandated: 'Y' });
+      expect(notAsked.authenticationResponse).to.not.have.any.keys('acsDecConInd', 'cardholderInfo');
+      const rec = await h.protocol.load(notAsked.threeDSServerTransID);
+      expect(rec?.challenge?.ui).to.equal('text');
+      // B is a 2.3.1 value: a 2.2.0 transaction gets the challenge, and its echo says Y for B.
+      const b220 = await h.protocol.authenticate(asked('2.2.0', 'B'), h.ctx);
+      expect(b220.transStatus).to.equal('C');
+      expect(b220.authenticationRequest.threeDSRequestorDecReqInd).to.equal('Y');
+    });
+
+    it('statuses and reasons a version lacks: 4004 is U reason 07 in 2.1.0, 22 later', async () => {
+      const h = harness();
+      const u210 = (await h.protocol.authenticate(browserAReq('4000400040004004', at('2.1.0')), h.ctx)).authenticationResponse;
+      expect(u210).to.include({ messageVersion: '2.1.0', transStatus: 'U', transStatusReason: '07' });
+      const u231 = (await h.protocol.authenticate(browserAReq('4000400040004004', at('2.3.1')), h.ctx)).authenticationResponse;
+      expect(u231).to.include({ transStatus: 'U', transStatusReason: '22' });
+    });
+
+    it('indicator 06 (data share only) and 3RI are never challenged', async () => {
+      const h = harness();
+      const ind06 = await h.protocol.authenticate(
+        browserAReq('4000400040004001', (b) => (b.threeDSRequestor.threeDSRequestorChallengeInd = '06')),
+        h.ctx,
+      );
+      expect(ind06.transStatus).to.equal('I');
+      expect(ind06).to.not.have.any.keys('challengeRequest', 'acsURL');
+      const threeRI = await h.protocol.authenticate(
+        browserAReq('4000400040004001', (b) => {
+          b.deviceChannel = '03';
+          b.threeRIInd = '01';
+        }),
+        h.ctx,
+      );
+      expect(threeRI.authenticationResponse).to.include({ transStatus: 'U', transStatusReason: '21' });
+      expect(threeRI.authenticationRequest).to.not.have.any.keys('browserUserAgent', 'notificationURL', 'threeDSCompInd');
+    });
+
+    it('the Hyperswitch spellings reach the echo as each version spells them', async () => {
+      const h = harness();
+      const hs = (v: string) =>
+        browserAReq('4000400040004000', (b) => {
+          b.preferredProtocolVersion = v;
+          delete b.merchant.threeDSRequestorID;
+          b.merchant.threeDSRequestorId = 'hs-requestor-1';
+          b.threeDSRequestorURL = 'https://shop.example.test';
+          b.acquirer.acquirerCountryCode = '756';
+          b.browserInformation.acceptLanguage = ['en'];
+          b.threeDSRequestor.threeDSRequestorChallengeInd = ['05'];
+        });
+      const e231 = (await h.protocol.authenticate(hs('2.3.1'), h.ctx)).authenticationRequest;
+      expect(e231).to.deep.include({
+        threeDSRequestorID: 'hs-requestor-1',
+        threeDSRequestorURL: 'https://shop.example.test',
+        acquirerCountryCode: '756',
+        acquirerCountryCodeSource: '01',
+        acceptLanguage: ['en'],
+        threeDSRequestorChallengeInd: ['05'],
+        purchaseAmount: '4599',
+        browserTZ: '-60',
+      });
+      const e220 = (await h.protocol.authenticate(hs('2.2.0'), h.ctx)).authenticationRequest;
+      expect(e220).to.include({
+        threeDSRequestorID: 'hs-requestor-1',
+        threeDSRequestorURL: 'https://shop.example.test',
+        threeDSRequestorChallengeInd: '05',
+      });
+      expect(e220).to.not.have.any.keys('acceptLanguage', 'acquirerCountryCode', 'acquirerCountryCodeSource', 'threeDSRequestorId');
+      const e210 = (await h.protocol.authenticate(hs('2.1.0'), h.ctx)).authenticationRequest;
+      expect(e210.threeDSRequestorChallengeInd).to.equal('02');
+      expect(e210).to.not.have.property('browserJavascriptEnabled');
+    });
+
+    it('messageExtension: echoed in the AReq and the ARes, at most 10 entries before 2.3.1 (15 in 2.3.1), critical ones Erro 202', async () => {
+      const h = harness();
+      const ext = (n: number, critical = false) =>
+        Array.from({ length: n }, (_, i) => ({
+          name: `ext${i}`,
+          id: `A000000802-0${10 + i}`,
+          criticalityIndicator: critical,
+          data: { i },
+        }));
+      const one = await h.protocol.authenticate(
+        browserAReq('4000400040004000', (b) => (b.messageExtension = ext(1))),
+        h.ctx,
+      );
+      expect(one.authenticationRequest.messageExtension).to.deep.equal(ext(1));
+      expect(one.authenticationResponse.messageExtension).to.deep.equal(ext(1));
+      const eleven = (v: string) =>
+        browserAReq('4000400040004000', (b) => {
+          b.preferredProtocolVersion = v;
+          b.messageExtension = ext(11);
+        });
+      const tooMany = await expectRejection(h.protocol.authenticate(eleven('2.2.0'), h.ctx), AppError);
+      expect([tooMany.spec.emvCode, tooMany.detail.split(':')[0]]).to.deep.equal(['203', 'messageExtension']);
+      expect((await h.protocol.authenticate(eleven('2.3.1'), h.ctx)).authenticationRequest.messageExtension).to.have.length(11);
+      const critical = await expectRejection(
+        h.protocol.authenticate(
+          browserAReq('4000400040004000', (b) => (b.messageExtension = ext(1, true))),
+          h.ctx,
+        ),
+        AppError,
+      );
+      expect(critical.kind).to.equal('CRITICAL_EXTENSION_NOT_RECOGNISED');
+      expect(errorEnvelope(critical).errorDetails).to.include({
+        errorCode: '202',
+        errorMessageType: 'AReq',
+        errorDetail: 'A000000802-010',
+      });
+    });
+
+    it('messageCategory other than 01, 02, 80–99 is Erro 203', async () => {
+      const h = harness();
+      const e = await expectRejection(
+        h.protocol.authenticate(
+          browserAReq('4000400040004000', (b) => (b.messageCategory = '09')),
+          h.ctx,
+        ),
+        AppError,
+      );
+      expect(errorEnvelope(e).errorDetails).to.include({ errorCode: '203', errorMessageType: 'AReq' });
+      expect(e.detail).to.match(/^messageCategory:/);
+    });
   });
 });

@@ -113,7 +113,8 @@ describe('protocol/flows/browser-challenge', () => {
     const f = await h.protocol.final({ threeDSServerTransID: id }, h.ctx);
     expect(f).to.include({ transStatus: 'Y', eci: '05' });
     expect(f.resultsRequest).to.include({ interactionCounter: '02', authenticationType: '02' });
-    expect(f.resultsRequest?.acsRenderingType).to.deep.equal({ acsInterface: '02', acsUiTemplate: '01' });
+    // acsRenderingType is an app element: a browser RReq has none (Annex A Device Channel column, SPEC §15).
+    expect(f.resultsRequest).to.not.have.property('acsRenderingType');
     // A double submit shows the same completion again instead of failing.
     const again = await h.protocol.submitChallenge({ threeDSServerTransID: id, value: '1234' }, h.ctx);
     expect(cresOf(again).transStatus).to.equal('Y');
@@ -141,7 +142,8 @@ describe('protocol/flows/browser-challenge', () => {
     expect(cresOf(cancelled).transStatus).to.equal('N');
     const f = await h.protocol.final({ threeDSServerTransID: id }, h.ctx);
     expect(f.transStatus).to.equal('U');
-    expect(f.resultsRequest).to.include({ challengeCancel: '01' });
+    // U always with a reason (SPEC §15): 26, the cardholder did not complete the authentication.
+    expect(f.resultsRequest).to.include({ challengeCancel: '01', transStatusReason: '26' });
     expect(
       (await expectRejection(h.protocol.submitChallenge({ threeDSServerTransID: id, action: 'explode' }, h.ctx), AppError)).detail,
     ).to.contain('action');

@@ -77,6 +77,74 @@ describe('protocol/flows/results: results and final', () => {
     expect(await counterValue(h.metrics, 'threeds_transactions_total', { flow: 'browser', trans_status: 'Y' })).to.equal(1);
   });
 
+  it('accepts an RReq shaped for 2.3.1 and keeps it valid for the version it states (SPEC §15)', async () => {
+    const h = harness({ config: noPush() });
+    const body = browserAReq('4000400040004001', (b) => (b.preferredProtocolVersion = '2.3.1'));
+    const ares = (await h.protocol.authenticate(body, h.ctx)).authenticationResponse;
+    const rreq = {
+      threeDSServerTransID: body.threeDSServerTransID,
+      acsTransID: ares.acsTransID,
+      dsTransID: ares.dsTransID,
+      messageType: 'RReq',
+      messageVersion: '2.3.1',
+      messageCategory: '01',
+      transStatus: 'Y',
+      eci: '05',
+      authenticationValue: 'AAABBEg0VhI0VniQEjRWAAAAAAA=',
+      authenticationMethod: ['02'],
+      interactionCounter: '01',
+      acsRenderingType: { acsInterface: '02', acsUiTemplate: '01', deviceUserInterfaceMode: '01' },
+      cardholderInfo: { text: 'Thank you' },
+      messageExtension: [{ name: 'n', id: 'A000000802-001', criticalityIndicator: false, data: {} }],
+    };
+    const rres = await h.protocol.results(rreq, h.ctx);
+    expect(rres).to.include({ messageType: 'RRes', messageVersion: '2.3.1', resultsStatus: '01' });
+    const f = await h.protocol.final({ threeDSServerTransID: body.threeDSServerTransID }, h.ctx);
+    expect(f.resultsRequest).to.deep.include({ messageVersion: '2.3.1', transStatus: 'Y', authenticationMethod: ['02'] });
+    expect(f.resultsRequest).to.not.have.property('authenticationType');
+    // A browser RReq carries no acsRenderingType (an app element).
+    expect(f.resultsRequest).to.not.have.property('acsRenderingType');
+  });
+
+  it('an RReq of 2.2.0 keeps authenticationType; codes a version lacks are mapped; N, U, R get a reason', async () => {
+    const h = harness({ config: noPush() });
+    const body = browserAReq('4000400040004001');
+    const ares = (await h.protocol.authenticate(body, h.ctx)).authenticationResponse;
+    const ids = { threeDSServerTransID: body.threeDSServerTransID, acsTransID: ares.acsTransID, dsTransID: ares.dsTransID };
+    await h.protocol.results(
+      { ...ids, messageVersion: '2.2.0', transStatus: 'U', challengeCancel: '09', authenticationMethod: ['02'] },
+      h.ctx,
+    );
+    const f = await h.protocol.final({ threeDSServerTransID: body.threeDSServerTransID }, h.ctx);
+    expect(f.resultsRequest).to.include({ transStatus: 'U', transStatusReason: '22', challengeCancel: '06' });
+    expect(f.resultsRequest).to.not.have.any.keys('authenticationMethod', 'authenticationType');
+  });
+
+  it('refuses an RReq with an unknown messageCategory (203), version (102) or a critical extension (202)', async () => {
+    const h = harness({ config: noPush() });
+    const body = browserAReq('4000400040004001');
+    const ares = (await h.protocol.authenticate(body, h.ctx)).authenticationResponse;
+    const ok = {
+      threeDSServerTransID: body.threeDSServerTransID,
+      acsTransID: ares.acsTransID,
+      dsTransID: ares.dsTransID,
+      transStatus: 'Y',
+    };
+    const cases: [Record<string, unknown>, string, string][] = [
+      [{ messageCategory: '09' }, '203', 'messageCategory'],
+      [{ messageVersion: '2.9.9' }, '102', 'messageVersion'],
+      [{ messageVersion: 'two' }, '203', 'messageVersion'],
+      [{ authenticationMethod: [] }, '203', 'authenticationMethod'],
+      [{ acsRenderingType: { acsInterface: '03', acsUiTemplate: '01' } }, '203', 'acsInterface'],
+      [{ messageExtension: [{ name: 'n', id: 'ID9', criticalityIndicator: true, data: {} }] }, '202', 'ID9'],
+    ];
+    for (const [edit, code, detail] of cases) {
+      const e = await expectRejection(h.protocol.results({ ...ok, ...edit }, h.ctx), AppError);
+      expect(e.spec.emvCode, detail).to.equal(code);
+      expect(e.detail.startsWith(detail), e.detail).to.equal(true);
+    }
+  });
+
   it('checks the IDs of an RReq against the transaction', async () => {
     const h = harness({ config: noPush() });
     const body = browserAReq('4000400040004001');
@@ -114,14 +182,14 @@ describe('protocol/flows/results: results and final', () => {
     expect((await expectRejection(h.protocol.results({ ...ok, transStatus: 'Y' }, h.ctx), AppError)).spec.status).to.equal(409);
   });
 
-  it('4006: decoupled results Y are materialized by the first read after the due time', async () => {
+  it('4006 (threeDSRequestorDecReqInd Y): decoupled results Y are materialized by the first read after the due time', async () => {
     const h = harness({
       config: testConfig((c) => {
         c.notifications.enabled = false;
         c.protocol.decoupledDelayMs = 60_000;
       }),
     });
-    const body = browserAReq('4000400040004006');
+    const body = browserAReq('4000400040004006', (b) => (b.threeDSRequestor.threeDSRequestorDecReqInd = 'Y'));
     const r = await h.protocol.authenticate(body, h.ctx);
     expect(r.authenticationResponse).to.include({ transStatus: 'D', acsDecConInd: 'Y', authenticationType: '04' });
     const id = body.threeDSServerTransID;
