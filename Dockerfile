@@ -19,6 +19,8 @@ COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 COPY --from=build /app/dist ./dist
 COPY config ./config
+# Served at GET /openapi.json (src/http/routes/openapi.ts reads it next to dist/).
+COPY docs/openapi.json ./docs/openapi.json
 COPY scripts/healthcheck.mjs ./scripts/healthcheck.mjs
 RUN mkdir -p /app/data && chown node:node /app/data
 USER node

@@ -30,6 +30,8 @@ export const ERRORS = {
   RATE_LIMITED: { status: 429, emvCode: '405', description: 'Too many requests', retryAfter: 1 },
   UNAUTHORIZED: { status: 401, emvCode: '405', description: 'Missing or wrong admin token' },
   CONFIG_REJECTED: { status: 422, emvCode: '405', description: 'Configuration rejected; the running one is kept' },
+  /** DELETE /__admin/overrides/:key for a key that has no override (SPEC §17). */
+  OVERRIDE_NOT_FOUND: { status: 404, emvCode: '101', description: 'No scenario override under this key' },
   STORE_UNAVAILABLE: { status: 503, emvCode: '405', description: 'Transaction store unavailable', retryAfter: 1 },
   OVERLOADED: { status: 503, emvCode: '405', description: 'Server overloaded', retryAfter: 1 },
   SHUTTING_DOWN: { status: 503, emvCode: '405', description: 'Server shutting down', retryAfter: 1 },

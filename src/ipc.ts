@@ -2,6 +2,22 @@
 // of messages, plus a request/response layer (`rpc`) keyed by a request id. Other libraries (prom-client's
 // aggregator) share the channel, so both sides ignore messages that are not ours.
 import type { Config } from './config/index.js';
+import type {
+  Detail,
+  ListQuery,
+  OverrideChange,
+  OverrideChangeResult,
+  OverridesSnapshot,
+  Page,
+  ResetOutcome,
+  TrailEvent,
+} from './types.js';
+
+/**
+ * The environment variable through which the primary hands its workers the admin token it generated in
+ * development when none is configured (SPEC §17); workers forked later (replacements, rolls) inherit it.
+ */
+export const GENERATED_TOKEN_ENV = 'M3DS_GENERATED_ADMIN_TOKEN';
 
 /** RPC methods a worker may call on the primary: name → params and result. */
 export interface RpcMethods {
@@ -23,6 +39,16 @@ export interface RpcMethods {
   };
   /** Forgets the key's window (its next lease opens a new one). */
   'ratelimit.reset': { params: { key: string }; result: Record<string, never> };
+  /** Inspection held by the primary (embedded store, SPEC §17): a page of the index of recent transactions. */
+  'inspect.list': { params: ListQuery; result: Page };
+  /** One transaction's index entry and trail. */
+  'inspect.detail': { params: { id: string }; result: Detail };
+  /** Forgets the index and every trail. */
+  'inspect.reset': { params: Record<string, never>; result: ResetOutcome };
+  /** The scenario overrides in force (a worker asks when it starts; changes are pushed, m3ds:overrides). */
+  'overrides.get': { params: Record<string, never>; result: OverridesSnapshot };
+  /** Changes the overrides; answers once every worker of this instance applies the change. */
+  'overrides.change': { params: OverrideChange; result: OverrideChangeResult };
 }
 export type RpcMethod = keyof RpcMethods;
 
@@ -90,6 +116,8 @@ export type PrimaryToWorker =
   | { type: 'm3ds:shutdown'; graceMs: number; reason: 'sigterm' | 'roll' }
   | ({ type: 'm3ds:cluster' } & ClusterStatus)
   | { type: 'm3ds:metrics-req'; id: number }
+  /** The scenario overrides changed (SPEC §17); the worker applies them and acknowledges (m3ds:overrides-ack). */
+  | { type: 'm3ds:overrides'; snapshot: OverridesSnapshot }
   | RpcReply
   /** RPC replies of one event-loop turn in one write (see batchedSender). */
   | { type: 'm3ds:batch'; msgs: RpcReply[] };
@@ -105,11 +133,16 @@ export type WorkerToPrimary =
   | { type: 'm3ds:worker-state'; storeReady: boolean }
   | { type: 'm3ds:fatal'; message: string }
   | { type: 'm3ds:metrics-res'; id: number; metrics: unknown[] }
+  | { type: 'm3ds:overrides-ack'; seq: number }
   | RpcCall
-  /** RPC calls of one event-loop turn in one write (see batchedSender). */
-  | { type: 'm3ds:batch'; msgs: RpcCall[] };
+  | InspectNote
+  /** RPC calls (and inspection events) of one event-loop turn in one write (see batchedSender). */
+  | { type: 'm3ds:batch'; msgs: (RpcCall | InspectNote)[] };
 
 export type RpcCall = { type: 'm3ds:rpc'; id: number; method: RpcMethod; params: unknown };
+
+/** One inspection event for the primary (embedded store, SPEC §17): one-way, it rides the RPC batches. */
+export type InspectNote = { type: 'm3ds:inspect'; ev: TrailEvent };
 
 /**
  * Sends RPC messages in batches: the messages of one event-loop turn (every request the poll phase
@@ -118,7 +151,7 @@ export type RpcCall = { type: 'm3ds:rpc'; id: number; method: RpcMethod; params:
  * per message, not the encoding, was the largest single cost of the embedded store in a profile.
  * Returns false when the channel is closed (as process.send does).
  */
-export function batchedSender<M extends RpcCall | RpcReply>(
+export function batchedSender<M extends RpcCall | RpcReply | InspectNote>(
   write: (msg: M | { type: 'm3ds:batch'; msgs: M[] }) => boolean,
   connected: () => boolean = () => process.connected,
 ): (msg: M) => boolean {

@@ -83,7 +83,9 @@ function serve(): void {
   const page = (r: AcsResult): [number, string, string] => {
     if (r.type === 'challenge') return [200, 'text/html; charset=utf-8', renderPage(challengePage(r.view), newNonce())];
     if (r.type === 'post') return [200, 'text/html; charset=utf-8', renderPage(autoPostPage(r.action, r.fields), newNonce())];
-    return [302, 'text/plain', r.location];
+    if (r.type === 'redirect') return [302, 'text/plain', r.location];
+    // The no-answer test card is not part of the benchmark's flows.
+    return [500, 'text/plain', 'test card acs-no-answer'];
   };
   const routes: Record<string, (body: string) => Promise<[number, string, string]>> = {
     [PATHS.version]: async (b) => [200, 'application/json', JSON.stringify(await protocol.version(JSON.parse(b), ctx))],

@@ -155,7 +155,9 @@ export async function streamStore(opts: {
     const s = process.hrtime.bigint();
     const created = core.handle({ op: 'create', id: tx[0], value: openJson, ttlSeconds: TTL, acsTransID: tx[1] });
     const read = core.handle({ op: 'getByIndex', acsTransID: tx[1], ttlSeconds: TTL });
-    const done = core.handle({ op: 'cas', id: tx[0], expectedVersion: 1, value: finalJson, ttlSeconds: TTL });
+    // Versions come from one store-wide sequence (an ID created again never reuses one): CAS against the create's.
+    const version = created.status === 'written' ? created.version : -1;
+    const done = core.handle({ op: 'cas', id: tx[0], expectedVersion: version, value: finalJson, ttlSeconds: TTL });
     lat[i] = Number(process.hrtime.bigint() - s) / 1000;
     if (created.status !== 'written' || read.status !== 'found' || done.status !== 'written') {
       throw new Error(`transaction ${i}: create ${created.status}, read ${read.status}, cas ${done.status}`);

@@ -12,7 +12,17 @@ export interface CardRangeConfig {
   priority: number;
 }
 
+/**
+ * Test cards whose answer deliberately breaks the specification, for rehearsing a client's error handling
+ * (SPEC §4): a challenge ARes without acsURL (browsers; apps: acsSignedContent without it), an ARes
+ * without dsTransID, an app ARes whose sdkTransID is not the AReq's, an ACS that never answers the CReq.
+ */
+export const BROKEN_RESPONSES = ['no-acs-url', 'no-ds-trans-id', 'sdk-trans-id-mismatch', 'acs-no-answer'] as const;
+export type BrokenResponse = (typeof BROKEN_RESPONSES)[number];
+
 export interface ScenarioConfig {
+  /** A readable name that selects the scenario (X-Mock-Scenario, the M3DS-SCENARIO extension) as its key does. */
+  name?: string;
   transStatus: string;
   reason?: string;
   challenge?: 'text' | 'single-select' | 'multi-select' | 'oob' | 'html';
@@ -23,6 +33,7 @@ export interface ScenarioConfig {
   threeDSMethod?: boolean;
   dsError?: { errorCode: string; errorComponent: string; errorDescription?: string };
   challengeIndRule?: 'exemption-I';
+  broken?: BrokenResponse;
 }
 
 export interface FaultRuleConfig {
@@ -125,6 +136,21 @@ const RULE_KEYS = ['route', 'method', 'probability', 'delay', 'error', 'drop'];
 const MAX_DELAY_MS = 3_600_000;
 const within = (n: unknown, lo: number, hi: number) => typeof n === 'number' && Number.isFinite(n) && n >= lo && n <= hi;
 
+/** security.adminTokens: {"<name>": "<token>"}; names are logged with admin changes, tokens never. */
+export function validateAdminTokens(v: unknown): asserts v is Record<string, string> {
+  assert(v && typeof v === 'object' && !Array.isArray(v), 'must be an object {"<name>": "<token>"}');
+  const seen = new Set<string>();
+  for (const [name, token] of Object.entries(v as Record<string, unknown>)) {
+    assert(/^[A-Za-z0-9._-]{1,64}$/.test(name), `token name "${name.slice(0, 70)}" must be 1 to 64 of [A-Za-z0-9._-]`);
+    assert(
+      typeof token === 'string' && token.length >= 8 && token.length <= 512,
+      `token "${name}" must be a string of 8 to 512 characters`,
+    );
+    assert(!seen.has(token), `token "${name}" is the same as another one: each name needs its own token`);
+    seen.add(token);
+  }
+}
+
 /** The format of faults.rules: throws on the first rule that is not a FaultRuleConfig. */
 export function validateFaultRules(v: unknown): asserts v is FaultRuleConfig[] {
   assert(Array.isArray(v), 'must be a list of rules');
@@ -170,10 +196,13 @@ export function validateFaultRules(v: unknown): asserts v is FaultRuleConfig[] {
 
 const TRANS_STATUSES = new Set(['Y', 'N', 'U', 'A', 'C', 'R', 'D', 'I', 'E']);
 const CHALLENGES = new Set(['text', 'single-select', 'multi-select', 'oob', 'html']);
+/** A scenario name: readable in a header, never mistaken for a last-4 key or "default" (a letter first). */
+const NAME_RE = /^[a-z][a-z0-9-]{0,63}$/;
 // Not a convict format: convict merges object-valued keys key by key unless their format is Object,
 // so the scenario table is declared as Object and checked here, from the loader's cross-checks.
 export function validateScenarioTable(v: unknown): void {
   assert(v && typeof v === 'object' && !Array.isArray(v), 'must be an object keyed by last 4 digits or full PAN');
+  const names = new Map<string, string>();
   for (const [key, s] of Object.entries(v as Record<string, ScenarioConfig>)) {
     assert(/^([0-9]{4}|[0-9]{13,19}|default)$/.test(key), `scenario key "${key}" must be 4 digits, a full PAN or "default"`);
     assert(s && typeof s === 'object', `scenario ${key} must be an object`);
@@ -181,5 +210,21 @@ export function validateScenarioTable(v: unknown): void {
     assert(s.challenge === undefined || CHALLENGES.has(s.challenge), `scenario ${key}: challenge "${String(s.challenge)}" unknown`);
     assert(s.delayMs === undefined || (Number.isInteger(s.delayMs) && s.delayMs >= 0), `scenario ${key}: delayMs must be >= 0`);
     assert(s.transStatus !== 'C' || s.challenge !== undefined, `scenario ${key}: status C needs a challenge type`);
+    if (s.name !== undefined) {
+      assert(typeof s.name === 'string' && NAME_RE.test(s.name), `scenario ${key}: name must be lower-case letters, digits and dashes`);
+      assert(s.name !== 'default' || key === 'default', `scenario ${key}: name "default" selects the default entry`);
+      const other = names.get(s.name);
+      assert(other === undefined, `scenario ${key}: name "${s.name}" is already the name of ${String(other)}`);
+      names.set(s.name, key);
+    }
+    assert(
+      s.broken === undefined || (BROKEN_RESPONSES as readonly string[]).includes(s.broken),
+      `scenario ${key}: broken "${String(s.broken)}" is not one of ${BROKEN_RESPONSES.join(', ')}`,
+    );
+    // The challenge breaks only exist where a challenge does.
+    assert(
+      (s.broken !== 'no-acs-url' && s.broken !== 'acs-no-answer') || s.transStatus === 'C',
+      `scenario ${key}: broken "${String(s.broken)}" needs transStatus C`,
+    );
   }
 }

@@ -90,6 +90,9 @@ function crossChecks(c: Config): string[] {
   }
   if (c.cache.ttlSeconds > c.store.ttlSeconds) out.push('cache.ttlSeconds: must not be above store.ttlSeconds');
   if (c.env === 'production' && c.server.testRoutes) out.push('server.testRoutes: not allowed in production');
+  if (c.security.adminToken && Object.values(c.security.adminTokens).includes(c.security.adminToken)) {
+    out.push('security.adminTokens: a token equals security.adminToken; each name needs its own token');
+  }
   if (c.env === 'production' && (!c.protocol.signing.keyPath || !c.protocol.signing.certPath)) {
     out.push('protocol.signing.keyPath/certPath: production needs a configured ACS key and certificate');
   }

@@ -2,7 +2,7 @@
 // primary (load.ts), then frozen and handed to workers over IPC. Every key has doc, format and default,
 // and every key but the two tables (protocol.ranges, protocol.scenarios) an env variable. README's
 // configuration table is generated from it (scripts/readme-tables.ts).
-import { type CardRangeConfig, type FaultRuleConfig, type ScenarioConfig, validateFaultRules } from './formats.js';
+import { type CardRangeConfig, type FaultRuleConfig, type ScenarioConfig, validateAdminTokens, validateFaultRules } from './formats.js';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -308,9 +308,25 @@ export const configSchema = {
       default: [] as CardRangeConfig[],
     },
     scenarios: {
-      doc: 'Scenario table keyed by the last 4 digits (or a full PAN), "default" for the rest.',
+      doc: 'Scenario table keyed by the last 4 digits (or a full PAN), "default" for the rest; each entry may have a name.',
       format: Object,
       default: {} as Record<string, ScenarioConfig>,
+    },
+    scenarioHeaderEnabled: {
+      doc:
+        'Honour the X-Mock-Scenario request header on /3ds/authenticate and /3ds/authentication (a scenario code or name for that ' +
+        'transaction, above the M3DS-SCENARIO message extension and the card). config/production.json turns it off.',
+      format: Boolean,
+      default: true,
+      env: 'SCENARIO_HEADER_ENABLED',
+    },
+    hangMaxMs: {
+      doc:
+        'Longest time the ACS of the no-answer test card (acs-no-answer) holds a CReq before it closes the connection without an ' +
+        'answer (sooner when the client leaves or the worker drains).',
+      format: 'positive-int',
+      default: 60000,
+      env: 'HANG_MAX_MS',
     },
     otp: { doc: 'The one-time code that completes a challenge.', format: String, default: '1234', env: 'PROTOCOL_OTP', sensitive: true },
     challenge: {
@@ -363,7 +379,7 @@ export const configSchema = {
       keyPath: { doc: 'PEM private key of the ACS (required in production).', format: String, default: '', env: 'SIGNING_KEY_PATH' },
       certPath: { doc: 'PEM certificate of the ACS (required in production).', format: String, default: '', env: 'SIGNING_CERT_PATH' },
       dataDir: {
-        doc: 'Where development/test keep the generated key and certificate.',
+        doc: 'Where development/test keep the generated key and certificate; with the embedded store, also where the scenario overrides are kept (overrides.json).',
         format: String,
         default: 'data',
         env: 'DATA_DIR',
@@ -409,11 +425,50 @@ export const configSchema = {
       env: 'ALLOWED_REDIRECT_ORIGINS',
     },
     adminToken: {
-      doc: 'Bearer token of /admin/*; empty disables the admin routes.',
+      doc: 'Bearer token of /admin/* and /__admin/* (its name in the audit log: "admin"); with adminTokens empty too, /admin/* does not exist and /__admin/* only in development, with a token generated at start-up.',
       format: String,
       default: '',
       env: 'ADMIN_TOKEN',
       sensitive: true,
+    },
+    adminTokens: {
+      doc: 'Named Bearer tokens of /admin/* and /__admin/*, {"<name>": "<token>"} (JSON in the env variable); the name is logged with every change made.',
+      format: validateAdminTokens,
+      default: {} as Record<string, string>,
+      env: 'ADMIN_TOKENS',
+      sensitive: true,
+    },
+  },
+  inspection: {
+    enabled: {
+      doc: 'Keep the message trail of every transaction and the index of recent ones (/__admin); off for load tests that want no trail cost.',
+      format: Boolean,
+      default: true,
+      env: 'INSPECTION_ENABLED',
+    },
+    maxTransactions: {
+      doc: 'Bound of the index of recent transactions (the oldest leave first); entries also leave store.ttlSeconds after their creation.',
+      format: 'positive-int',
+      default: 10000,
+      env: 'INSPECTION_MAX_TRANSACTIONS',
+    },
+    trailMaxEntries: {
+      doc: "Bound of one transaction's trail in messages (the oldest leave first).",
+      format: 'positive-int',
+      default: 64,
+      env: 'INSPECTION_TRAIL_MAX_ENTRIES',
+    },
+    trailMaxBytes: {
+      doc: "Bound of one transaction's trail in bytes of JSON (the oldest leave first; a larger single message is kept as a stub).",
+      format: 'positive-int',
+      default: 65536,
+      env: 'INSPECTION_TRAIL_MAX_BYTES',
+    },
+    maxBytes: {
+      doc: 'Embedded store only: bound of all trails and index entries held by the primary (the oldest transactions leave first).',
+      format: 'positive-int',
+      default: 67108864,
+      env: 'INSPECTION_MAX_BYTES',
     },
   },
 };

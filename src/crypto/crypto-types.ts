@@ -30,7 +30,8 @@ export interface EphemeralKey {
 
 /** Payload of acsSignedContent (SPEC §6); key order is the order of the JSON. */
 export interface AcsSignedContentPayload {
-  acsURL: string;
+  /** Absent only for the broken-response test card no-acs-url (SPEC §4). */
+  acsURL?: string;
   acsEphemPubKey: EcPublicJwk;
   sdkEphemPubKey: EcPublicJwk;
   acsTransID?: string;

@@ -7,6 +7,7 @@ import type { AppDeps } from './deps.js';
 import { createDispatcher } from './dispatcher.js';
 import { exchangeOf, type NamedStage, type Stage } from './exchange.js';
 import { faultInjection } from './fault-injection/injector.js';
+import { HeldRequests } from './held-requests.js';
 import { type Live, liveSnapshots } from './live.js';
 import { accessLog } from './middleware/access-log.js';
 import { bodyReader } from './middleware/body-reader.js';
@@ -20,13 +21,17 @@ import { securityHeaders } from './middleware/security-headers.js';
 import { type RateLimiter, rateLimiter } from './rate-limit/limiter.js';
 import { acsRoutes } from './routes/acs.js';
 import { adminRoutes } from './routes/admin.js';
+import { adminApiRoutes } from './routes/admin-api.js';
 import { apiRoutes } from './routes/api.js';
 import { appChallengeRoutes } from './routes/app-challenge.js';
+import { consoleRoutes } from './routes/console.js';
+import { consoleApiRoutes } from './routes/console-api.js';
 import type { FlowRoute } from './routes/flow-route.js';
 import { refusedType } from './routes/flow-route.js';
 import { healthRoutes } from './routes/health.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { netceteraRoutes } from './routes/netcetera.js';
+import { openapiRoutes } from './routes/openapi.js';
 import { testSupportRoutes } from './routes/test-support.js';
 
 /** The request pipeline in order, shared by both adapters. */
@@ -50,10 +55,10 @@ function newLimiter(deps: AppDeps): RateLimiter {
   return rateLimiter({ config: deps.config, logger: deps.logger, metrics: deps.metrics, rpc: deps.rpc, redis: deps.redis });
 }
 
-/** The routes of the 3DS flows (the lean dispatcher's table). */
-function flowRoutes(deps: AppDeps): FlowRoute[] {
+/** The routes of the 3DS flows (the lean dispatcher's table); `held`: the requests the ACS leaves unanswered. */
+function flowRoutes(deps: AppDeps, held: HeldRequests): FlowRoute[] {
   const p = deps.protocol;
-  return p ? [...apiRoutes(p), ...netceteraRoutes(p), ...acsRoutes(p), ...appChallengeRoutes(p)] : [];
+  return p ? [...apiRoutes(p), ...netceteraRoutes(p), ...acsRoutes(p, held), ...appChallengeRoutes(p, held)] : [];
 }
 
 /** The route groups only Express serves, in match order. */
@@ -64,7 +69,12 @@ function expressRoutes(deps: AppDeps): { name: string; handler: Router }[] {
   if (c.server.testRoutes) out.push({ name: 'test-support', handler: testSupportRoutes(deps) });
   out.push({ name: 'health', handler: healthRoutes(deps, c.monitoring.healthPath) });
   if (c.monitoring.metricsEnabled) out.push({ name: 'metrics', handler: metricsRoutes(deps, c.monitoring.metricsPath) });
+  out.push({ name: 'openapi', handler: openapiRoutes(deps) });
   out.push({ name: 'admin', handler: adminRoutes(deps) });
+  out.push({ name: 'admin-api', handler: adminApiRoutes(deps) });
+  // The QA console (SPEC §17): its two /__admin routes, then the page, its assets and its notification page.
+  out.push({ name: 'console-api', handler: consoleApiRoutes(deps) });
+  out.push({ name: 'console', handler: consoleRoutes(deps) });
   return out;
 }
 
@@ -82,7 +92,12 @@ export interface App {
   readonly express: Express;
   /** The live settings in force (rebuilt when the config object changes). */
   live(): Live;
-  /** Closes what the pipeline holds (the rate limiter's lease store; the Redis connection is the store's). */
+  /**
+   * Drops every request held without an answer (test card acs-no-answer), and any later one at once: a
+   * draining worker calls it first, so the drain never waits on them.
+   */
+  releaseHeld(): void;
+  /** Closes what the pipeline holds (held requests, the rate limiter's lease store; the Redis connection is the store's). */
   close(): Promise<void>;
 }
 
@@ -95,7 +110,8 @@ export function createApp(deps: AppDeps): App {
   live();
   const limiter = newLimiter(deps);
   const stages = pipeline(deps, limiter);
-  const flows = flowRoutes(deps);
+  const held = new HeldRequests(deps.logger);
+  const flows = flowRoutes(deps, held);
 
   // The rule lives in security-headers.ts; on the lean path the answer helpers (reply.ts) apply it.
   app.use(securityHeaders({ config: deps.config }));
@@ -128,5 +144,13 @@ export function createApp(deps: AppDeps): App {
     logger: deps.logger,
     workerHeaders: () => (live().testRoutes ? workerHeaders : undefined),
   });
-  return Object.assign(dispatch, { express: app, live, close: () => limiter.close() });
+  return Object.assign(dispatch, {
+    express: app,
+    live,
+    releaseHeld: () => held.releaseAll(),
+    close: () => {
+      held.releaseAll();
+      return limiter.close();
+    },
+  });
 }

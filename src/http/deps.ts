@@ -6,6 +6,8 @@ import type { ClusterStatus, RpcClient } from '../ipc.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
 import type { Protocol } from '../protocol/protocol.js';
+import type { InspectionStore } from '../store/inspection/inspection-types.js';
+import type { OverridesControl } from '../store/overrides/overrides-control.js';
 import type { DelayScheduler } from './fault-injection/injector.js';
 import type { RedisLike } from './rate-limit/redis-lease-source.js';
 
@@ -35,6 +37,10 @@ export interface AppDeps {
   protocol?: Protocol;
   /** The store's Redis connection (redis backend), borrowed by the rate limiter for its counters. */
   redis?: RedisLike | undefined;
+  /** What /__admin reads and changes (SPEC §17): trails and index, scenario overrides; absent: not served. */
+  admin?: { inspection: InspectionStore; overrides: OverridesControl };
+  /** The admin token the primary generated in development (none configured); read from the environment when absent. */
+  generatedAdminToken?: string | undefined;
   /** How injected delays wait (fault injection); timers unless a test records them. */
   scheduleDelay?: DelayScheduler;
 }

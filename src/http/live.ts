@@ -44,7 +44,18 @@ function controlPaths(m: Config['monitoring']): (path: string) => boolean {
   const health = m.healthPath.replace(/\/+$/, '');
   const healthSub = `${health}/`;
   const metrics = m.metricsPath;
-  return (path) => path === health || path.startsWith(healthSub) || path === metrics || path === '/admin' || path.startsWith('/admin/');
+  return (path) =>
+    path === health ||
+    path.startsWith(healthSub) ||
+    path === metrics ||
+    path === '/admin' ||
+    path.startsWith('/admin/') ||
+    // The admin API of SPEC §17 is a control path too.
+    path === '/__admin' ||
+    path.startsWith('/__admin/') ||
+    // So is the QA console that drives it (its page, assets and notification page).
+    path === '/console' ||
+    path.startsWith('/console/');
 }
 
 function buildLive(config: Config): Live {

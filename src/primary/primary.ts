@@ -1,12 +1,21 @@
 // The primary process: validates the configuration once, forks the workers, answers their RPCs (metrics,
 // reload, embedded store, shared rate-limit counters), reloads on SIGHUP and drains on SIGTERM/SIGINT.
 import cluster, { type Worker } from 'node:cluster';
+import { randomBytes } from 'node:crypto';
 import os from 'node:os';
-import { type Config, ConfigError, configFileFromArgv, loadConfig, storeBackend, workerCount } from '../config/index.js';
+import { type Config, ConfigError, configFileFromArgv, loadConfig, publicBaseUrl, storeBackend, workerCount } from '../config/index.js';
 import { loadAcsCredentials } from '../crypto/acs-credentials.js';
 import { CredentialsError } from '../crypto/crypto-errors.js';
 import { prepareTlsCredentials } from '../crypto/tls-credentials.js';
-import { batchedSender, type RpcCall, type RpcHandlers, type RpcReply, type WorkerToPrimary } from '../ipc.js';
+import {
+  batchedSender,
+  GENERATED_TOKEN_ENV,
+  type InspectNote,
+  type RpcCall,
+  type RpcHandlers,
+  type RpcReply,
+  type WorkerToPrimary,
+} from '../ipc.js';
 import { createLogger } from '../logger.js';
 import { createMetrics } from '../metrics.js';
 import { MetricsAggregator } from './metrics-aggregator.js';
@@ -63,7 +72,16 @@ export async function runPrimary(early: EarlySignals): Promise<void> {
   // 'advanced' (V8 serialization) writes the store's record text as bytes; 'json' stringified every message
   // again, escaping the record JSON inside it (17% of a worker's CPU on authenticate, measured).
   cluster.setupPrimary({ exec: process.argv[1], args: process.argv.slice(2), serialization: 'advanced' });
-  const services = new PrimaryServices(config, logger, metrics);
+  // SPEC §17: in development with no admin token configured, /__admin and the console get one made here,
+  // printed in the ready line; every worker (replacements and rolls too) inherits it from the environment.
+  const generatedToken = config.env === 'development' && !adminTokenConfigured(config) ? randomBytes(24).toString('base64url') : undefined;
+  if (generatedToken) process.env[GENERATED_TOKEN_ENV] = generatedToken;
+  else delete process.env[GENERATED_TOKEN_ENV];
+  const services = new PrimaryServices(config, logger, metrics, {
+    workers: () => Object.values(cluster.workers ?? {}).filter((w): w is Worker => w?.isConnected() === true),
+    send: (w, m) => supervisor.send(w, m),
+  });
+  cluster.on('exit', (w) => services.overrides.forget(w));
   const handlers: RpcHandlers = services.handlers();
   const count = workerCount(config, os.availableParallelism());
   let announced = false;
@@ -80,6 +98,7 @@ export async function runPrimary(early: EarlySignals): Promise<void> {
           store: storeBackend(reloader.current),
           env: reloader.current.env,
           configFiles: loaded.files,
+          ...consoleFields(reloader.current, supervisor.port, generatedToken),
         });
       } else if (announced && status.ready) logger.info('ready again', { workers: status });
       else if (announced) logger.warn('not ready', { workers: status });
@@ -93,7 +112,14 @@ export async function runPrimary(early: EarlySignals): Promise<void> {
   function onWorkerMessage(worker: Worker, msg: WorkerToPrimary): void {
     if (msg.type === 'm3ds:metrics-res') aggregator.receive(msg.id, msg.metrics);
     else if (msg.type === 'm3ds:rpc') void answerRpc(worker, msg);
-    else if (msg.type === 'm3ds:batch') for (const m of msg.msgs) void answerRpc(worker, m);
+    else if (msg.type === 'm3ds:inspect') services.inspect(msg.ev);
+    else if (msg.type === 'm3ds:overrides-ack') services.overrides.ack(worker, msg.seq);
+    else if (msg.type === 'm3ds:batch') for (const m of msg.msgs) onBatched(worker, m);
+  }
+
+  function onBatched(worker: Worker, m: RpcCall | InspectNote): void {
+    if (m.type === 'm3ds:inspect') services.inspect(m.ev);
+    else void answerRpc(worker, m);
   }
 
   // Replies go back batched per worker, like the calls came (ipc.ts, batchedSender).
@@ -149,6 +175,9 @@ export async function runPrimary(early: EarlySignals): Promise<void> {
     process.exit(0);
   }
 
+  // Workers start with the scenario overrides in force (a file, or Redis within its connect timeout).
+  await services.start();
+  if (stopping) return;
   // A reload that arrives during start-up waits for it (the reloader's chain starts here).
   const starting = supervisor.start(count);
   reloader.after(starting);
@@ -167,4 +196,15 @@ export async function runPrimary(early: EarlySignals): Promise<void> {
   if (!started || stopping) return;
   supervisor.markStarted();
   if (!announced) logger.warn('workers serving; waiting for the store before reporting ready', { store: storeBackend(config) });
+}
+
+function adminTokenConfigured(c: Config): boolean {
+  return c.security.adminToken !== '' || Object.keys(c.security.adminTokens).length > 0;
+}
+
+/** The ready line's pointer to the QA console (SPEC §17), with the token when this start generated it. */
+function consoleFields(c: Config, port: number, generated: string | undefined): Record<string, string> {
+  if (!generated && !adminTokenConfigured(c)) return {};
+  const url = `${publicBaseUrl(c, port)}/console`;
+  return generated ? { console: url, adminToken: generated } : { console: url };
 }

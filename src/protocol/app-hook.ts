@@ -10,8 +10,8 @@ export interface AppChallengeInput {
   threeDSServerTransID: string;
   acsTransID: string;
   acsReferenceNumber: string;
-  /** {base}/challenge */
-  acsURL: string;
+  /** {base}/challenge; absent only for the broken-response card no-acs-url (SPEC §4). */
+  acsURL?: string;
   messageVersion: string;
   sdkTransID: string;
   sdkEphemPubKey: SdkKey;

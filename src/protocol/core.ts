@@ -3,7 +3,10 @@
 import type { Config } from '../config/index.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
+import type { TrailSink } from '../store/inspection/inspection-types.js';
+import type { OverrideMatch } from '../store/overrides/override-table.js';
 import type { TransactionStore } from '../store/store.js';
+import type { ApiShape } from '../types.js';
 import type { AppChallengeHook } from './app-hook.js';
 import type { TransactionRecord } from './transaction/record.js';
 import type { ResultsPusher } from './transaction/results-push.js';
@@ -17,11 +20,22 @@ export interface ProtocolCore {
   pusher: ResultsPusher;
   timers: Timers;
   appChallenge?: AppChallengeHook;
+  /** The message trail of every transaction (SPEC §17); absent: nothing is recorded. */
+  trail?: TrailSink;
+  /** Runtime scenario overrides (SPEC §17), consulted before the configured table. */
+  overrides?: (pan: string) => OverrideMatch | undefined;
 }
 
 /** Per request facts the adapter knows: the public base URL every handed-out URL is built from. */
 export interface RequestContext {
   baseUrl: string;
+  /** Which API the request came through, for the index of transactions (SPEC §17); the mock's by default. */
+  api?: ApiShape;
+  /**
+   * The X-Mock-Scenario header as sent to an authenticate route (SPEC §4); the protocol honours it only
+   * under protocol.scenarioHeaderEnabled.
+   */
+  scenarioHeader?: string;
 }
 
 /** Timers of this worker: all unref'd (they never keep a process alive) and cleared by close(). */

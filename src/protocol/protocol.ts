@@ -6,6 +6,7 @@ import type { Config } from '../config/index.js';
 import type { CryptoService } from '../crypto/crypto-service.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
+import type { TrailSink } from '../store/inspection/inspection-types.js';
 import type { TransactionStore } from '../store/store.js';
 import type { AppChallengeHook } from './app-hook.js';
 import { type ProtocolCore, type RequestContext, Timers } from './core.js';
@@ -70,6 +71,10 @@ export interface ProtocolOptions {
   crypto?: CryptoService;
   /** Replaces the hook built from `crypto` (tests). */
   appChallenge?: AppChallengeHook;
+  /** Records each transaction's messages (SPEC §17). */
+  trail?: TrailSink;
+  /** Runtime scenario overrides (SPEC §17), consulted before the configured table. */
+  overrides?: ProtocolCore['overrides'];
 }
 
 export function createProtocol(opts: ProtocolOptions): Protocol {
@@ -80,6 +85,7 @@ export function createProtocol(opts: ProtocolOptions): Protocol {
     metrics: opts.metrics,
     timers,
     ...(opts.fetchImpl && { fetchImpl: opts.fetchImpl }),
+    ...(opts.trail && { trail: opts.trail }),
   });
   const hook = opts.appChallenge ?? (opts.crypto && appChallengeHook(opts.crypto));
   const core: ProtocolCore = {
@@ -91,6 +97,8 @@ export function createProtocol(opts: ProtocolOptions): Protocol {
     pusher,
     timers,
     ...(hook && { appChallenge: hook }),
+    ...(opts.trail && { trail: opts.trail }),
+    ...(opts.overrides && { overrides: opts.overrides }),
   };
   return {
     core,

@@ -9,9 +9,10 @@ import type { TlsOptions } from 'node:tls';
 import { readTlsServerOptions } from '../crypto/tls-credentials.js';
 import { type App, createApp } from '../http/app.js';
 import type { AppDeps, WorkerState } from '../http/deps.js';
-import { batchedSender, isOurs, type PrimaryToWorker, RpcClient, type WorkerToPrimary } from '../ipc.js';
+import { batchedSender, type InspectNote, isOurs, type PrimaryToWorker, type RpcCall, RpcClient, type WorkerToPrimary } from '../ipc.js';
 import { createLogger } from '../logger.js';
 import { createMetrics } from '../metrics.js';
+import { OverridesView } from '../store/overrides/overrides-view.js';
 import { ConnectionTracker } from './connection-tracker.js';
 import { buildServices, type Services } from './services.js';
 
@@ -70,7 +71,10 @@ export async function runWorker(): Promise<void> {
   let config = initial.config;
   const logger = createLogger(config.logging.level, { pid: process.pid, worker: workerId }, { sync: false });
   const metrics = createMetrics('worker');
-  const rpc = new RpcClient(batchedSender(send));
+  // RPC calls and inspection events (SPEC §17) leave in one write per event-loop turn.
+  const batched = batchedSender<RpcCall | InspectNote>(send);
+  const rpc = new RpcClient(batched);
+  const overrides = new OverridesView();
   const state: WorkerState = {
     draining: false,
     closing: false,
@@ -110,6 +114,11 @@ export async function runWorker(): Promise<void> {
       case 'm3ds:metrics-req':
         void metrics.registry.getMetricsAsJSON().then((m) => send({ type: 'm3ds:metrics-res', id: msg.id, metrics: m }));
         break;
+      case 'm3ds:overrides':
+        // Acknowledged even when older than the table in force: the primary waits for every worker.
+        overrides.apply(msg.snapshot);
+        send({ type: 'm3ds:overrides-ack', seq: msg.snapshot.seq });
+        break;
     }
   };
   process.on('message', (msg: unknown) => {
@@ -128,7 +137,7 @@ export async function runWorker(): Promise<void> {
   try {
     // The primary prepared (or generated) the files before forking; a worker only reads them.
     tls = await readTlsServerOptions({ config, logger });
-    services = await buildServices({ config: () => config, logger, metrics, rpc, workerId });
+    services = await buildServices({ config: () => config, logger, metrics, rpc, workerId, send: batched, overrides });
   } catch (err) {
     send({ type: 'm3ds:fatal', message: `worker could not start: ${(err as Error).message}` });
     logger.fatal('worker could not start', { err: err as Error });
@@ -143,6 +152,7 @@ export async function runWorker(): Promise<void> {
     rpc,
     protocol: services.protocol,
     redis: services.store.redis,
+    admin: { inspection: services.inspection, overrides: services.overrides },
   };
   const pipeline = createApp(deps);
   app = pipeline;
@@ -157,6 +167,8 @@ export async function runWorker(): Promise<void> {
     if (drainStarted) return;
     drainStarted = true;
     state.draining = true;
+    // Requests held without an answer (test card acs-no-answer) would keep the drain waiting for nothing.
+    pipeline.releaseHeld();
     logger.info('draining', { reason, connections: tracker.size, inFlight: tracker.inFlight });
     // Stop accepting without http.Server.close's immediate closeIdleConnections (see ConnectionTracker).
     net.Server.prototype.close.call(server);

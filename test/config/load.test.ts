@@ -85,6 +85,17 @@ describe('config/load', () => {
     expect(prod.config.server.tls.enabled).to.equal(true);
   });
 
+  it('honours X-Mock-Scenario outside production only, unless configured (SPEC §4)', () => {
+    expect(load().config.protocol.scenarioHeaderEnabled).to.equal(true);
+    expect(load({ NODE_ENV: 'development' }).config.protocol.scenarioHeaderEnabled).to.equal(true);
+    const prod = { NODE_ENV: 'production', SIGNING_KEY_PATH: 'k', SIGNING_CERT_PATH: 'c' };
+    expect(load(prod).config.protocol.scenarioHeaderEnabled).to.equal(false);
+    expect(load({ ...prod, SCENARIO_HEADER_ENABLED: 'true' }).config.protocol.scenarioHeaderEnabled).to.equal(true);
+    expect(load({ SCENARIO_HEADER_ENABLED: 'false' }).config.protocol.scenarioHeaderEnabled).to.equal(false);
+    expect(load().config.protocol.hangMaxMs).to.equal(60000);
+    expect(load({ HANG_MAX_MS: '250' }).config.protocol.hangMaxMs).to.equal(250);
+  });
+
   it('accepts RUN_MODE as an alias of NODE_ENV', () => {
     const { config, files } = loadConfig({ env: { RUN_MODE: 'test' } });
     expect(config.env).to.equal('test');
@@ -143,6 +154,17 @@ describe('config/load', () => {
       undefined,
       /allowedRedirectOrigins/,
     ],
+    ['admin tokens that are not an object of names', { ADMIN_TOKENS: '["t0123456789"]' }, undefined, /security\.adminTokens/],
+    ['an admin token name with a space', { ADMIN_TOKENS: '{"qa alice":"t0123456789"}' }, undefined, /token name "qa alice"/],
+    ['an admin token shorter than 8 characters', { ADMIN_TOKENS: '{"qa":"short"}' }, undefined, /token "qa" must be a string of 8/],
+    ['two names with one admin token', { ADMIN_TOKENS: '{"a":"t0123456789","b":"t0123456789"}' }, undefined, /same as another/],
+    [
+      'a named admin token equal to security.adminToken',
+      { ADMIN_TOKEN: 't0123456789', ADMIN_TOKENS: '{"qa":"t0123456789"}' },
+      undefined,
+      /security\.adminTokens: a token equals security\.adminToken/,
+    ],
+    ['a zero inspection bound', { INSPECTION_MAX_TRANSACTIONS: '0' }, undefined, /inspection\.maxTransactions/],
     ['an unknown key in a file (strict)', {}, { server: { colour: 'blue' } }, /colour/],
     ['a file that is not JSON', {}, '{ nope', /c[a-z0-9]+\.json/],
     [
@@ -179,6 +201,45 @@ describe('config/load', () => {
       { protocol: { scenarios: { abc: { transStatus: 'Y' } } } },
       /scenario key "abc"/,
     ],
+    [
+      'a scenario name that is not lower-case letters, digits and dashes',
+      {},
+      { protocol: { scenarios: { '4000': { name: 'Frictionless OK', transStatus: 'Y' } } } },
+      /scenario 4000: name must be/,
+    ],
+    [
+      'a scenario name that is a code',
+      {},
+      { protocol: { scenarios: { '4000': { name: '4001', transStatus: 'Y' } } } },
+      /scenario 4000: name/,
+    ],
+    [
+      'two scenarios with one name',
+      {},
+      {
+        protocol: { scenarios: { '4000': { name: 'ok', transStatus: 'Y' }, '4001': { name: 'ok', transStatus: 'C', challenge: 'text' } } },
+      },
+      /scenario 4001: name "ok" is already the name of 4000/,
+    ],
+    [
+      'the name "default" on another entry',
+      {},
+      { protocol: { scenarios: { '4000': { name: 'default', transStatus: 'Y' } } } },
+      /name "default" selects the default entry/,
+    ],
+    [
+      'an unknown break',
+      {},
+      { protocol: { scenarios: { '4000': { transStatus: 'Y', broken: 'no-eci' } } } },
+      /scenario 4000: broken "no-eci" is not one of/,
+    ],
+    [
+      'a challenge break without a challenge',
+      {},
+      { protocol: { scenarios: { '4000': { transStatus: 'Y', broken: 'acs-no-answer' } } } },
+      /broken "acs-no-answer" needs transStatus C/,
+    ],
+    ['a zero hang maximum', { HANG_MAX_MS: '0' }, undefined, /protocol\.hangMaxMs/],
     ['zero challenge attempts', { CHALLENGE_MAX_ATTEMPTS: '0' }, undefined, /protocol\.challenge\.maxAttempts/],
     ['an unknown client certificate mode', { TLS_ENABLED: 'true', TLS_CLIENT_CERT: 'optional' }, undefined, /server\.tls\.clientCert/],
     ['a TLS certificate without its key', { TLS_ENABLED: 'true', TLS_CERT_PATH: 'c.pem' }, undefined, /server\.tls\.certPath\/keyPath/],

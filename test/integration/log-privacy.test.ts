@@ -26,6 +26,11 @@ const LAST4 = [
   '4012',
   '4013',
   '4014',
+  // Broken-response cards (4019, whose ACS never answers, is covered by acs-no-answer.test.ts).
+  '4015',
+  '4016',
+  '4017',
+  '4018',
   '4999',
 ];
 const pan = (last4: string) => `411111111111${last4}`;

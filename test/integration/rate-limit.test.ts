@@ -124,8 +124,10 @@ describe('rate limit across workers (integration)', function () {
 
     it('allows max per window within 1% with 2 workers sharing Redis counters, over one connection per worker', async () => {
       const r = redis as RedisServer;
-      // The server's connections (ioredis gives them its connectionName; redis-cli's own has none).
-      const connections = async () => (await cli(r.port, 'CLIENT', 'LIST')).split('\n').filter((l) => /\bname=mock-3ds\b/.test(l)).length;
+      // The workers' connections (ioredis gives them its connectionName; redis-cli's own has none, and the
+      // primary's, for the scenario overrides, are named mock-3ds-overrides…).
+      const connections = async () =>
+        (await cli(r.port, 'CLIENT', 'LIST')).split('\n').filter((l) => /\bname=mock-3ds(\s|$)/.test(l)).length;
       server = await startServer({ workers: 2, env: { ...env, REDIS_URL: r.url } });
       await exactAcrossWorkers(server);
       // The rate limiter leases over its worker's store connection rather than a second one of its own.

@@ -7,7 +7,9 @@
 // One test per (card, version, channel) lists its failures with the schema errors; the count of messages
 // validated is printed at the end (EMV_MESSAGES_VERBOSE=1 prints every message as well). The schemas
 // follow the specification, not the code: a red test here names a message the server must fix, never a
-// schema to loosen.
+// schema to loosen. The broken-response cards (4015–4019, SPEC §4) break the specification on purpose:
+// on the channels where they break, the test asserts that each fails in exactly its intended way (the
+// only schema errors, the only flow failures, and what a schema cannot state) instead of skipping them.
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -38,9 +40,21 @@ const CHANNELS: readonly { code: DeviceChannel; name: string }[] = [
 /** How the cardholder (or the SDK) ends a challenge. */
 type Finish = 'right' | 'cancel' | 'fail';
 
+/** How a broken-response card breaks on one channel: nothing more, nothing less. */
+interface Breakage {
+  /** The flow failures it causes: each matches exactly one line, and every line is matched. */
+  flow?: readonly RegExp[];
+  /** The messages it makes invalid (by source) with exactly these `path: message` schema errors. */
+  invalid?: readonly { source: RegExp; errors: readonly string[] }[];
+  /** What a schema cannot state (a value against another message's, a signed payload): the problems found. */
+  check?: (r: FlowResult) => string[];
+}
+
 interface Card {
   label: string;
   last4: string;
+  /** The channels a broken-response card breaks on, and how (on the others its flow is checked as any card's). */
+  broken?: Partial<Record<DeviceChannel, Breakage>>;
   /** For 2.2.0+: ask for decoupled authentication (threeDSRequestorDecReqInd Y). */
   decoupledAsked?: boolean;
   /** threeDSRequestorChallengeInd other than 01 (05 asks for no challenge, TRA done). */
@@ -69,7 +83,122 @@ const CARDS: readonly Card[] = [
   // The challenge indicator is an 01-APP/02-BRW element before 2.3.1, so I is reachable in 3RI only in 2.3.1.
   { label: '4007 indicator 05', last4: '4007', challengeInd: '05', versions: ['2.2.0', '2.3.1'], channels: ['01', '02'] },
   { label: '4007 indicator 05 (3RI)', last4: '4007', challengeInd: '05', versions: ['2.3.1'], channels: ['03'] },
+  // The broken-response cards: 3RI never challenges (U, reason 21), so the challenge breaks do not exist there.
+  {
+    label: '4015 no-acs-url',
+    last4: '4015',
+    broken: {
+      // Browsers: the ARes (and the answer) without acsURL, so the challenge cannot be opened.
+      '02': {
+        flow: [/^browser challenge: no acsURL or base64EncodedChallengeRequest/, /^POST \/3ds\/final: HTTP 409,/],
+        invalid: [{ source: /^authenticationResponse \(ARes\)$/, errors: ['/acsURL: is required but absent'] }],
+      },
+      // Apps find acsURL in acsSignedContent: the signed payload lacks it (this test's SDK posts to /challenge anyway).
+      '01': {
+        check: (r) => {
+          const ares = messageFrom(r, /^authenticationResponse/);
+          if (typeof ares?.acsSignedContent !== 'string') return ['no acsSignedContent'];
+          const payload = jwsPayload(ares.acsSignedContent);
+          const out = 'acsURL' in payload ? ['acsSignedContent still carries acsURL'] : [];
+          if (!('acsEphemPubKey' in payload && 'acsTransID' in payload)) out.push('acsSignedContent lost more than acsURL');
+          return out;
+        },
+      },
+    },
+  },
+  {
+    label: '4016 no-ds-trans-id',
+    last4: '4016',
+    broken: everyChannel({ invalid: [{ source: /^authenticationResponse \(ARes\)$/, errors: ['/dsTransID: is required but absent'] }] }),
+  },
+  {
+    label: '4017 wrong-sdk-trans-id',
+    last4: '4017',
+    broken: {
+      '01': {
+        check: (r) => {
+          const areq = messageFrom(r, /^authenticationRequest/);
+          const ares = messageFrom(r, /^authenticationResponse/);
+          if (!areq || !ares) return ['no AReq echo or ARes'];
+          if (typeof ares.sdkTransID !== 'string' || !UUID_V4.test(ares.sdkTransID)) return ['the ARes sdkTransID is not a UUID'];
+          return ares.sdkTransID === areq.sdkTransID ? ["the ARes sdkTransID is the AReq's"] : [];
+        },
+      },
+    },
+  },
+  {
+    label: '4018 acs-erro',
+    last4: '4018',
+    broken: everyChannel({
+      check: (r) => {
+        if (messageFrom(r, /^authenticationResponse/)) return ['an ARes was answered'];
+        const erro = r.produced.find((p) => p.source.startsWith('POST /3ds/authenticate'));
+        if (!erro) return ['no Erro from authenticate'];
+        const m = erro.message as Json;
+        return erro.source.endsWith('(HTTP 502)') && m.errorComponent === 'A' && m.errorCode === '405'
+          ? []
+          : [`authenticate: ${erro.source} ${JSON.stringify(m)}, expected HTTP 502 with Erro 405 component A`];
+      },
+    }),
+  },
+  {
+    label: '4019 acs-no-answer',
+    last4: '4019',
+    broken: {
+      '02': { flow: [/^browser challenge: the ACS page closed the connection without an answer/, /^POST \/3ds\/final: HTTP 409,/] },
+      '01': { flow: [/^app challenge: \/challenge closed the connection without an answer/, /^POST \/3ds\/final: HTTP 409,/] },
+    },
+  },
 ];
+
+function everyChannel(b: Breakage): Record<DeviceChannel, Breakage> {
+  return { '01': b, '02': b, '03': b };
+}
+
+const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+
+/** The first produced message whose source matches. */
+function messageFrom(r: FlowResult, source: RegExp): Json | undefined {
+  return r.produced.find((p) => source.test(p.source))?.message as Json | undefined;
+}
+
+/** The payload of a compact JWS, unverified (the SDK verifies it in the flow). */
+function jwsPayload(jws: unknown): Json {
+  return JSON.parse(Buffer.from(String(jws).split('.')[1] ?? '', 'base64url').toString('utf8')) as Json;
+}
+
+/** How a broken card's flow differs from what `b` says it must be: empty when exactly as intended. */
+function breakageProblems(b: Breakage, r: FlowResult): string[] {
+  const out: string[] = [];
+  const expectedFlow = b.flow ?? [];
+  for (const line of r.flowFailures) {
+    const n = expectedFlow.filter((re) => re.test(line)).length;
+    if (n !== 1) out.push(`flow failure ${n === 0 ? 'not expected' : 'matched twice'}: ${line}`);
+  }
+  for (const re of expectedFlow) {
+    const n = r.flowFailures.filter((line) => re.test(line)).length;
+    if (n !== 1) out.push(`expected one flow failure matching ${re}, got ${n}`);
+  }
+  const seen = new Map<RegExp, number>();
+  for (const p of r.produced) {
+    const res = validateMessage(p.message, p.ctx);
+    if (res.valid) continue;
+    const errors = res.errors.map((e) => `${e.path}: ${e.message}`);
+    const want = b.invalid?.find((x) => x.source.test(p.source));
+    if (!want) {
+      out.push(`${p.source} is invalid, not as intended:`, ...formatErrors(res.errors).map((l) => `    ${l}`));
+      continue;
+    }
+    seen.set(want.source, (seen.get(want.source) ?? 0) + 1);
+    if (JSON.stringify([...errors].sort()) !== JSON.stringify([...want.errors].sort()))
+      out.push(`${p.source}: schema errors ${JSON.stringify(errors)}, intended exactly ${JSON.stringify(want.errors)}`);
+  }
+  for (const want of b.invalid ?? []) {
+    if (seen.get(want.source) !== 1) out.push(`expected one invalid message from ${want.source}, got ${seen.get(want.source) ?? 0}`);
+  }
+  out.push(...(b.check?.(r) ?? []));
+  return out;
+}
 
 // PANs of every scheme in the default ranges (SPEC §3.1), rotated over the cards so that each scheme's
 // ECI and authentication value (SPEC §3.2) are emitted too; Amex PANs have 15 digits.
@@ -110,6 +239,8 @@ describe('EMV messages of every test card × version × channel are valid for th
   let invalidMessages = 0;
   let flows = 0;
   let redFlows = 0;
+  let brokenAsIntended = 0;
+  let invalidAsIntended = 0;
 
   before(async () => {
     const deps = testDeps();
@@ -119,6 +250,8 @@ describe('EMV messages of every test card × version × channel are valid for th
         c.protocol.slowResponseMs = 0;
         // Long enough for a "results pending" Erro before the decoupled results, short for the suite.
         c.protocol.decoupledDelayMs = 40;
+        // The silent ACS of card 4019 drops the connection after this.
+        c.protocol.hangMaxMs = 20;
       }),
       { dataDir: await tmp.make() },
     );
@@ -142,9 +275,10 @@ describe('EMV messages of every test card × version × channel are valid for th
     await tmp.cleanup();
     // The figures the issue asks for: how much was checked, and how much of it failed.
     console.log(
-      `      EMV messages validated: ${validated} (${invalidMessages} invalid) over ${flows} flows ` +
+      `      EMV messages validated: ${validated} (${invalidMessages} invalid, ${invalidAsIntended} invalid as intended) over ${flows} flows ` +
         `(${CARDS.length} cards and variants × ${VERSIONS.length} versions × ${CHANNELS.length} channels, ` +
-        `variants limited to the versions and channels that define them); ${redFlows} flows with failures`,
+        `variants limited to the versions and channels that define them); ${redFlows} flows with failures; ` +
+        `${brokenAsIntended} flows of broken-response cards broke exactly as intended`,
     );
   });
 
@@ -358,7 +492,13 @@ describe('EMV messages of every test card × version × channel are valid for th
       flowFailures.push('browser challenge: no acsURL or base64EncodedChallengeRequest in the authenticate answer');
       return;
     }
-    let page = await post(pathOf(acsURL), { creq: encoded, threeDSSessionData: SESSION }, 'form');
+    let page: Awaited<ReturnType<typeof post>>;
+    try {
+      page = await post(pathOf(acsURL), { creq: encoded, threeDSSessionData: SESSION }, 'form');
+    } catch (err) {
+      flowFailures.push(`browser challenge: the ACS page closed the connection without an answer (${(err as Error).message})`);
+      return;
+    }
     const steps: Record<string, string>[] = [];
     for (let i = 0; i < 6; i++) {
       const f = formsOf(page.text).find((x) => x.name === 'cardholderInput');
@@ -427,7 +567,15 @@ describe('EMV messages of every test card × version × channel are valid for th
       const creq = sdk.buildCReq({ ...(v === '2.3.1' && { oobAppURLInd: '02' }), ...fields });
       const own = validateMessage(creq, { deviceChannel: '01' });
       expect(own.valid, `the test SDK's own CReq (${what}) is invalid:\n${formatErrors(own.errors).join('\n')}`).to.equal(true);
-      const res = await post('/challenge', await sdk.encryptCReq(creq), 'jose');
+      let res: Awaited<ReturnType<typeof post>>;
+      try {
+        res = await post('/challenge', await sdk.encryptCReq(creq), 'jose');
+      } catch (err) {
+        flowFailures.push(
+          `app challenge: /challenge closed the connection without an answer to the CReq (${what}): ${(err as Error).message}`,
+        );
+        return undefined;
+      }
       if (res.type.startsWith('application/json') && res.json) {
         produced.push({ source: `POST /challenge (${what}): Erro`, message: res.json, ctx: {} });
         flowFailures.push(
@@ -477,6 +625,19 @@ describe('EMV messages of every test card × version × channel are valid for th
             flows++;
             if (process.env.EMV_MESSAGES_VERBOSE)
               console.log(JSON.stringify({ card: card.label, v, name, produced: r.produced, flow: r.flowFailures }));
+            expect(r.produced.length, 'the flow produced no message to validate').to.be.greaterThan(0);
+            const broken = card.broken?.[channel];
+            if (broken) {
+              validated += r.produced.length;
+              invalidAsIntended += r.produced.filter((p) => !validateMessage(p.message, p.ctx).valid).length;
+              const problems = breakageProblems(broken, r);
+              if (problems.length > 0) {
+                redFlows++;
+                expect.fail(`card ${card.label}, ${v}, ${name} did not break as intended:\n  ${problems.join('\n  ')}`);
+              }
+              brokenAsIntended++;
+              return;
+            }
             const lines: string[] = [...r.flowFailures.map((f) => `flow: ${f}`)];
             for (const p of r.produced) {
               const res = validateMessage(p.message, p.ctx);

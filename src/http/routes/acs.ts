@@ -1,9 +1,11 @@
 // The ACS browser pages (SPEC §3, §5): thin adapters from form posts to the protocol. trigger-otp is the
 // acsURL (creq + threeDSSessionData, optional ?redirectUrl=); verify-otp takes every form of the
 // challenge page and the existing mock's direct `otp` posts. Bodies may be forms or JSON objects.
+import type { AcsResult } from '../../protocol/flows/browser-challenge/browser-challenge.js';
 import type { Protocol } from '../../protocol/protocol.js';
 import { PATHS } from '../../protocol/wire/paths.js';
-import { queryParam } from '../exchange.js';
+import { type Exchange, queryParam } from '../exchange.js';
+import type { HeldRequests } from '../held-requests.js';
 import { sendAcsResult } from '../views/acs-result.js';
 import { type FlowRoute, fields, requestContext, transIdOf } from './flow-route.js';
 
@@ -14,7 +16,13 @@ function selected(f: Record<string, unknown>): string[] {
   return out;
 }
 
-export function acsRoutes(protocol: Protocol): FlowRoute[] {
+/** The page (or redirect) of a result; the silent ACS of test card acs-no-answer holds the request instead. */
+function answer(ex: Exchange, result: AcsResult, held: HeldRequests): void {
+  if (result.type === 'no-answer') held.hold(ex, result.maxMs);
+  else sendAcsResult(ex, result);
+}
+
+export function acsRoutes(protocol: Protocol, held: HeldRequests): FlowRoute[] {
   return [
     {
       method: 'POST',
@@ -27,7 +35,7 @@ export function acsRoutes(protocol: Protocol): FlowRoute[] {
           { creq: f.creq, threeDSSessionData: f.threeDSSessionData, ...(redirectUrl !== undefined && { redirectUrl }) },
           requestContext(ex),
         );
-        sendAcsResult(ex, result);
+        answer(ex, result, held);
       },
     },
     {
@@ -50,7 +58,7 @@ export function acsRoutes(protocol: Protocol): FlowRoute[] {
           },
           requestContext(ex),
         );
-        sendAcsResult(ex, result);
+        answer(ex, result, held);
       },
     },
   ];

@@ -6,7 +6,7 @@ import type { Exchange } from '../exchange.js';
 import { sendJson } from '../reply.js';
 import { autoPostPage } from '../views/auto-post-page.js';
 import { originsOf, sendPage } from '../views/page.js';
-import { type FlowRoute, fields, requestContext, transIdOf } from './flow-route.js';
+import { authenticateContext, type FlowRoute, fields, requestContext, transIdOf } from './flow-route.js';
 
 type JsonCall = (p: Protocol, body: unknown, ex: Exchange) => Promise<unknown>;
 
@@ -27,7 +27,7 @@ function jsonRoute(protocol: Protocol, path: string, call: JsonCall): FlowRoute 
 export function apiRoutes(protocol: Protocol): FlowRoute[] {
   return [
     jsonRoute(protocol, PATHS.version, (p, body, ex) => p.version(body, requestContext(ex))),
-    jsonRoute(protocol, PATHS.authenticate, (p, body, ex) => p.authenticate(body, requestContext(ex))),
+    jsonRoute(protocol, PATHS.authenticate, (p, body, ex) => p.authenticate(body, authenticateContext(ex))),
     jsonRoute(protocol, PATHS.results, (p, body, ex) => p.results(body, requestContext(ex))),
     jsonRoute(protocol, PATHS.final, (p, body, ex) => p.final(body, requestContext(ex))),
     {

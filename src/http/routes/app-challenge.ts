@@ -7,13 +7,14 @@
 // Infrastructure failures (store down, pool full) still go to the error handler (503, Retry-After).
 import type { Protocol } from '../../protocol/protocol.js';
 import { PATHS } from '../../protocol/wire/paths.js';
+import type { HeldRequests } from '../held-requests.js';
 import { JSON_TYPE, sendBody, sendEmpty } from '../reply.js';
 import type { FlowRoute } from './flow-route.js';
 
 const JOSE = 'application/jose; charset=utf-8';
 const NO_STORE = { 'Cache-Control': 'no-store' } as const;
 
-export function appChallengeRoutes(protocol: Protocol): FlowRoute[] {
+export function appChallengeRoutes(protocol: Protocol, held: HeldRequests): FlowRoute[] {
   return [
     {
       method: 'POST',
@@ -30,6 +31,10 @@ export function appChallengeRoutes(protocol: Protocol): FlowRoute[] {
             return;
           case 'ack':
             sendEmpty(ex, 204, NO_STORE);
+            return;
+          case 'no-answer':
+            // Test card acs-no-answer (SPEC §4): the ACS never answers the CReq.
+            held.hold(ex, reply.maxMs);
             return;
         }
       },

@@ -28,6 +28,16 @@ export function requestContext(ex: Exchange): RequestContext {
   return { baseUrl: ex.live.baseUrl(ex.req.socket.localPort) };
 }
 
+/**
+ * requestContext plus the X-Mock-Scenario header, for the authenticate routes (SPEC §4): passed on as
+ * sent; the protocol honours it or not (protocol.scenarioHeaderEnabled).
+ */
+export function authenticateContext(ex: Exchange): RequestContext {
+  const ctx = requestContext(ex);
+  const h = ex.req.headers['x-mock-scenario'];
+  return typeof h === 'string' && h !== '' ? { ...ctx, scenarioHeader: h } : ctx;
+}
+
 /** Form fields of a body: the body stage gives an object for forms and JSON, a string or undefined otherwise. */
 export function fields(body: unknown): Record<string, unknown> {
   return body && typeof body === 'object' && !Array.isArray(body) ? (body as Record<string, unknown>) : {};

@@ -6,11 +6,11 @@ import { NETCETERA_PATHS, netceteraErrorBody } from '../../protocol/flows/netcet
 import type { Protocol } from '../../protocol/protocol.js';
 import type { Exchange } from '../exchange.js';
 import { sendEmpty, sendJson } from '../reply.js';
-import { type FlowRoute, requestContext, transIdOf } from './flow-route.js';
+import { authenticateContext, type FlowRoute, requestContext, transIdOf } from './flow-route.js';
 
 type Call = (body: unknown, ctx: RequestContext) => Promise<unknown>;
 
-function jsonRoute(path: string, call: Call): FlowRoute {
+function jsonRoute(path: string, call: Call, context: (ex: Exchange) => RequestContext = requestContext): FlowRoute {
   return {
     method: 'POST',
     path,
@@ -18,7 +18,7 @@ function jsonRoute(path: string, call: Call): FlowRoute {
     errorBody: netceteraErrorBody,
     async handle(ex: Exchange) {
       ex.transId = transIdOf(ex.body);
-      const out = await call(ex.body, requestContext(ex));
+      const out = await call(ex.body, context(ex));
       if (ex.transId === undefined) ex.transId = transIdOf(out);
       sendJson(ex, 200, out);
     },
@@ -27,12 +27,13 @@ function jsonRoute(path: string, call: Call): FlowRoute {
 
 export function netceteraRoutes(protocol: Protocol): FlowRoute[] {
   const api = protocol.netcetera;
-  const versioning: Call = (body, ctx) => api.versioning(body, ctx);
+  // The index of transactions tells the two APIs apart (SPEC §17).
+  const versioning: Call = (body, ctx) => api.versioning(body, { ...ctx, api: 'netcetera' });
   return [
     jsonRoute(NETCETERA_PATHS.versioning, versioning),
     jsonRoute(NETCETERA_PATHS.versioningV3, versioning),
     jsonRoute(NETCETERA_PATHS.versioningV4, versioning),
-    jsonRoute(NETCETERA_PATHS.authentication, (body, ctx) => api.authentication(body, ctx)),
+    jsonRoute(NETCETERA_PATHS.authentication, (body, ctx) => api.authentication(body, { ...ctx, api: 'netcetera' }), authenticateContext),
     jsonRoute(NETCETERA_PATHS.challengeResponse, (body) => api.challengeResponse(body)),
     {
       method: 'POST',

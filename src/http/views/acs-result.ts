@@ -6,7 +6,7 @@ import { autoPostPage } from './auto-post-page.js';
 import { challengePage } from './challenge-page.js';
 import { originsOf, sendPage } from './page.js';
 
-export function sendAcsResult(ex: Exchange, result: AcsResult): void {
+export function sendAcsResult(ex: Exchange, result: Exclude<AcsResult, { type: 'no-answer' }>): void {
   switch (result.type) {
     case 'challenge':
       sendPage(ex, challengePage(result.view), result.view.formOrigins);

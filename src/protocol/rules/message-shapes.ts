@@ -5,6 +5,8 @@
 // through version-values.ts, elements a version lacks left out, the 2.3.1 shapes (arrays, objects, the
 // elements 2.3.1 requires) put in — so no other file decides anything per version. Copies are shaped,
 // inputs never changed; keys keep their place, so a replay of the same input is byte-identical.
+
+import { shown } from '../wire/fields.js';
 import type { AcsRenderingType, ARes, ResultsRequest } from '../wire/messages.js';
 import { atLeast, DEFAULT_REASON, mapValue, methodOfType, needsReason, type Profile, profileOf, typeOfMethod } from './version-values.js';
 
@@ -197,7 +199,7 @@ export function shapeAReq(areq: Readonly<Record<string, unknown>>, version: stri
     switch (key) {
       case 'threeDSRequestorChallengeInd': {
         const list = [
-          ...new Set((Array.isArray(value) ? value : [value]).map((x) => mapValue('threeDSRequestorChallengeInd', String(x), version))),
+          ...new Set((Array.isArray(value) ? value : [value]).map((x) => mapValue('threeDSRequestorChallengeInd', shown(x), version))),
         ];
         if (list.length > 0) m[key] = v231 ? list : list[0];
         break;
@@ -226,7 +228,7 @@ const leftOutCache = new Map<string, ReadonlySet<string>>();
 /** The AReq elements a version and a device channel do not have, computed once per pair. */
 function leftOut(version: string, channel: unknown): ReadonlySet<string> {
   const p = profileOf(version);
-  const id = `${p}|${String(channel)}`;
+  const id = `${p}|${typeof channel === 'string' ? channel.slice(0, 2) : ''}`;
   let set = leftOutCache.get(id);
   if (set === undefined) {
     const keys = Object.entries(AREQ_SINCE)
@@ -245,6 +247,6 @@ function withKnownUiTypes(render: unknown, version: string): unknown {
   if (!render || typeof render !== 'object' || Array.isArray(render)) return render;
   const types = (render as { sdkUiType?: unknown }).sdkUiType;
   if (!Array.isArray(types)) return render;
-  const known = types.filter((t) => mapValue('acsUiType', String(t), version) === t);
+  const known = types.filter((t) => typeof t === 'string' && mapValue('acsUiType', t, version) === t);
   return known.length === types.length ? render : { ...render, sdkUiType: known };
 }

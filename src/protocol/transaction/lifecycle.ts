@@ -10,6 +10,7 @@ import type { ResultsRequest } from '../wire/messages.js';
 import { type ChallengeOutcome, isExpired, timedOut } from './challenge-machine.js';
 import { finalOutcome, type TransactionRecord } from './record.js';
 import { challengeRReq, decoupledRReq, resultsResponse } from './results-messages.js';
+import { traceResults } from './trail-notes.js';
 
 /** Returns the record with results set (final), or undefined when it cannot take results any more. */
 export function withResults(
@@ -36,6 +37,7 @@ export function afterResults(core: ProtocolCore, rec: TransactionRecord): void {
   const rq = rec.results?.request;
   if (!rq) return;
   core.metrics.counter('threeds_transactions_total').inc({ flow: rec.auth?.flow ?? 'browser', trans_status: rq.transStatus });
+  traceResults(core, rec);
   const url = rec.auth?.resultsURL;
   const payload = finalOutcome(rec);
   if (url && payload) core.pusher.push(url, payload);

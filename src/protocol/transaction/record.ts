@@ -3,6 +3,7 @@
 // object stored under its threeDSServerTransID. The PAN is kept masked and the CVC never enters it.
 // `final: true` marks records nothing can change any more: the store's L1 serves those without asking
 // L2, so it is set only once results exist or the ARes ended the transaction.
+import type { BrokenResponse } from '../../config/index.js';
 import type { AuthenticateResponse, FinalOutcome, ResultsRequest, ResultsResponse } from '../wire/messages.js';
 import type { ChallengeState } from './challenge-machine.js';
 
@@ -59,6 +60,8 @@ export interface AuthState {
   response?: StoredAnswer | AuthenticateResponse;
   /** The Erro of the DS scenario, replayed to a retry. */
   dsError?: { errorCode: string; errorComponent: string; errorDescription: string };
+  /** How the answer of a broken-response test card broke the specification (SPEC §4), replayed to a retry. */
+  broken?: BrokenResponse;
   /** ARes outcome. */
   transStatus: string;
   transStatusReason?: string;
@@ -107,6 +110,8 @@ export interface TransactionRecord {
   scheme?: string;
   /** The scenario key that matched (last 4, full-PAN entries recorded masked, or "default"). */
   scenarioKey?: string;
+  /** How the scenario was chosen when not by the card (SPEC §4): the X-Mock-Scenario header or the M3DS-SCENARIO extension. */
+  scenarioSource?: 'header' | 'extension';
   /** The 3DS Method ran for this transaction (the ACS saw it). */
   threeDSMethodSeenAt?: number;
   auth?: AuthState;

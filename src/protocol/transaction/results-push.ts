@@ -5,6 +5,7 @@
 import type { Config } from '../../config/index.js';
 import type { Logger } from '../../logger.js';
 import type { Metrics } from '../../metrics.js';
+import type { TrailSink } from '../../store/inspection/inspection-types.js';
 import type { Timers } from '../core.js';
 import { configTables } from '../rules/config-tables.js';
 import type { FinalOutcome } from '../wire/messages.js';
@@ -25,11 +26,16 @@ export function createResultsPusher(opts: {
   metrics: Metrics;
   timers: Timers;
   fetchImpl?: typeof fetch;
+  /** Every attempt and its outcome go into the transaction's trail (SPEC §17). */
+  trail?: TrailSink;
 }): ResultsPusher {
   const fetchImpl = opts.fetchImpl ?? fetch;
   const shutdown = new AbortController();
   const inFlight = new Set<Promise<void>>();
   const count = (outcome: PushOutcome) => opts.metrics.counter('results_push_total').inc({ outcome });
+
+  const note = (id: string, url: string, attempt: number, outcome: PushOutcome, detail: Record<string, unknown> = {}) =>
+    opts.trail?.add(id, 'push', { url, attempt, outcome, ...detail });
 
   async function run(url: string, body: string, id: string): Promise<void> {
     const n = opts.config().notifications;
@@ -37,6 +43,7 @@ export function createResultsPusher(opts: {
       if (shutdown.signal.aborted) return;
       let retriable: boolean;
       let why: string;
+      const started = Date.now();
       try {
         const res = await fetchImpl(url, {
           method: 'POST',
@@ -49,10 +56,12 @@ export function createResultsPusher(opts: {
         await res.body?.cancel().catch(() => undefined);
         if (res.status >= 200 && res.status < 300) {
           count('success');
+          note(id, url, attempt, 'success', { status: res.status, ms: Date.now() - started });
           return;
         }
         if (res.status >= 300 && res.status < 400) {
           count('redirect');
+          note(id, url, attempt, 'redirect', { status: res.status, ms: Date.now() - started });
           opts.logger.warn('results push answered a redirect; not followed', { threeDSServerTransID: id, status: res.status });
           return;
         }
@@ -62,7 +71,9 @@ export function createResultsPusher(opts: {
         retriable = !shutdown.signal.aborted;
         why = (err as Error).name === 'TimeoutError' ? 'timeout' : (err as Error).message;
       }
-      if (!retriable || attempt === n.tries) {
+      const last = !retriable || attempt === n.tries;
+      note(id, url, attempt, last ? 'failed' : 'retry', { reason: why, ms: Date.now() - started });
+      if (last) {
         count('failed');
         opts.logger.warn('results push failed', { threeDSServerTransID: id, attempts: attempt, reason: why });
         return;
@@ -75,8 +86,10 @@ export function createResultsPusher(opts: {
   return {
     push(url: string, payload: FinalOutcome): void {
       const config = opts.config();
+      const id = payload.threeDSServerTransID;
       if (!config.notifications.enabled) {
         count('disabled');
+        note(id, url, 0, 'disabled');
         return;
       }
       let host: string;
@@ -87,11 +100,13 @@ export function createResultsPusher(opts: {
         hostname = u.hostname.toLowerCase();
       } catch {
         count('blocked');
+        note(id, url, 0, 'blocked', { reason: 'not a URL' });
         return;
       }
       const allowed = configTables(config).pushHosts;
       if (allowed.size > 0 && !allowed.has(hostname) && !allowed.has(host)) {
         count('blocked');
+        note(id, url, 0, 'blocked', { reason: 'host not in notifications.allowedHosts' });
         opts.logger.warn('results push refused: host not allowed', { threeDSServerTransID: payload.threeDSServerTransID, host });
         return;
       }

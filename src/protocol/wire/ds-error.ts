@@ -3,6 +3,8 @@
 // (the upstream DS failed, the client's request was fine; it is neither a 4xx the client should fix
 // nor a 500 of this server). The scenario may configure another errorCode/description, so the spec of
 // this one error is adjusted per instance; everything else about it comes from the registry entry.
+// The ACS error card (4018, component A) is the same failure one hop further: the DS relays the ACS's
+// Erro in place of an ARes.
 import { AppError, ERRORS, type ErrorIds, type ErrorSpec } from '../../errors.js';
 
 export class DirectoryServerError extends AppError {
@@ -10,7 +12,8 @@ export class DirectoryServerError extends AppError {
   override readonly spec: ErrorSpec;
 
   constructor(ds: { errorCode: string; errorComponent: string; errorDescription: string }, ids: ErrorIds, messageVersion: string) {
-    super('DS_ERROR', `the Directory Server answered Erro ${ds.errorCode} (component ${ds.errorComponent})`, ids, {
+    const who = ds.errorComponent === 'A' ? 'the ACS' : 'the Directory Server';
+    super('DS_ERROR', `${who} answered Erro ${ds.errorCode} (component ${ds.errorComponent})`, ids, {
       errorComponent: ds.errorComponent,
       errorMessageType: 'AReq',
       messageVersion,

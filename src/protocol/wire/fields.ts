@@ -27,13 +27,25 @@ export function invalid(ctx: FieldContext, name: string, why: string): AppError 
 }
 
 /**
+ * A client's value as text for a message or a lookup, without calling anything the client controls: an
+ * object parsed from JSON may carry `toString: null` or a `__proto__` key, and String() of it throws.
+ */
+export function shown(v: unknown, max = 20): string {
+  if (typeof v === 'string') return v.slice(0, max);
+  if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') return String(v).slice(0, max);
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'an array';
+  return typeof v === 'object' ? 'an object' : `a ${typeof v}`;
+}
+
+/**
  * messageType, when sent, must name the message `ctx` reads (Erro 101 otherwise); when `required`, it
  * must be sent (201).
  */
 export function checkMessageType(ctx: FieldContext, v: unknown, required = false): void {
   if (v === ctx.messageType || (v === undefined && !required)) return;
   if (required && (v === undefined || v === null || v === '')) throw missing(ctx, 'messageType');
-  throw new AppError('MESSAGE_NOT_RECOGNISED', `messageType: expected ${ctx.messageType}, got ${String(v).slice(0, 20)}`, ctx.ids, {
+  throw new AppError('MESSAGE_NOT_RECOGNISED', `messageType: expected ${ctx.messageType}, got ${shown(v)}`, ctx.ids, {
     errorMessageType: ctx.messageType,
   });
 }

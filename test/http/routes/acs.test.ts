@@ -3,7 +3,7 @@
 import { expect } from 'chai';
 import request from 'supertest';
 import { type Body, browserAReq } from '../../protocol/helpers.js';
-import { type AppHarness, form, formsOf, hiddenValue, pathOf, startApp } from './harness.js';
+import { type AppHarness, form, formsOf, hiddenValue, logged, pathOf, rawPost, startApp } from './harness.js';
 
 interface Started {
   id: string;
@@ -322,5 +322,70 @@ describe('routes/acs', () => {
     expect(r3.body.errorDetails.errorCode).to.equal('201');
     const r4 = await request(app.base).post('/processor/mock/acs/verify-otp').set('content-type', 'text/plain').send('otp=1234');
     expect(r4.status).to.equal(400);
+  });
+});
+
+describe('routes/acs: test card 4019, an ACS that never answers the CReq (SPEC §4)', () => {
+  const FORM = 'application/x-www-form-urlencoded';
+  const HELD = /"msg":"request held without an answer"/;
+  let app: AppHarness | undefined;
+  afterEach(async () => {
+    await app?.close();
+    app = undefined;
+  });
+
+  it('a client that gives up: the server lets the request go and keeps serving', async () => {
+    app = await startApp((c) => (c.notifications.enabled = false));
+    const s = await challenge(app, '4000400040004019');
+    const p = rawPost(app.port, s.acsPath, FORM, new URLSearchParams({ creq: s.creq }).toString());
+    expect(await logged(app.deps.logLines, HELD)).to.contain('"maxMs":60000');
+    p.client.destroy();
+    await p.closed;
+    await logged(app.deps.logLines, /"why":"client left"/);
+    expect(p.answered()).to.equal(false);
+    const other = await challenge(app, '4000400040004001');
+    expect((await open(app, other)).status).to.equal(200);
+  });
+
+  it('protocol.hangMaxMs: the page and the form posts close without a response; final says why; others are served', async () => {
+    app = await startApp((c) => {
+      c.notifications.enabled = false;
+      c.protocol.hangMaxMs = 25;
+    });
+    const s = await challenge(app, '4000400040004019');
+    const posts: [string, string][] = [
+      [s.acsPath, new URLSearchParams({ creq: s.creq, threeDSSessionData: 'c2Vzc2lvbi0x' }).toString()],
+      [`${s.acsPath}?redirectUrl=http%3A%2F%2F127.0.0.1%3A9901%2Freturn`, new URLSearchParams({ creq: s.creqJson }).toString()],
+      ['/processor/mock/acs/verify-otp', new URLSearchParams({ threeDSServerTransID: s.id, otp: '1234' }).toString()],
+      ['/processor/mock/acs/verify-otp', new URLSearchParams({ threeDSServerTransID: s.id, action: 'cancel' }).toString()],
+    ];
+    for (const [path, body] of posts) {
+      const p = rawPost(app.port, path, FORM, body);
+      await p.closed;
+      expect(p.answered(), path).to.equal(false);
+    }
+    expect(app.deps.logLines.filter((l) => l.includes('"why":"maximum reached"'))).to.have.length(posts.length);
+    const fin = await request(app.base).post('/3ds/final').send({ threeDSServerTransID: s.id });
+    expect(fin.status).to.equal(409);
+    expect(fin.body.errorDetails.errorDetail).to.contain('the ACS never answers the CReq');
+    const other = await challenge(app, '4000400040004001');
+    expect((await open(app, other)).status).to.equal(200);
+  });
+
+  it('a draining worker (releaseHeld) lets held requests go at once and drops later ones; the rest is served', async () => {
+    app = await startApp((c) => (c.notifications.enabled = false));
+    const s = await challenge(app, '4000400040004019');
+    const body = new URLSearchParams({ creq: s.creq }).toString();
+    const p = rawPost(app.port, s.acsPath, FORM, body);
+    await logged(app.deps.logLines, HELD);
+    app.app.releaseHeld();
+    await p.closed;
+    expect(p.answered()).to.equal(false);
+    expect(await logged(app.deps.logLines, /"why":"draining"/)).to.contain('"route":"/processor/mock/acs/trigger-otp"');
+    const late = rawPost(app.port, s.acsPath, FORM, body);
+    await late.closed;
+    expect(late.answered()).to.equal(false);
+    const other = await challenge(app, '4000400040004001');
+    expect((await open(app, other)).status).to.equal(200);
   });
 });

@@ -257,3 +257,87 @@ describe('routes/api', () => {
     });
   });
 });
+
+describe('routes/api: choosing the scenario of one transaction (SPEC §4)', () => {
+  let app: AppHarness;
+  before(async () => {
+    app = await startApp((c) => (c.notifications.enabled = false));
+  });
+  after(() => app.close());
+  afterEach(() => app.setConfig((c) => (c.notifications.enabled = false)));
+
+  const scenarioExt = (scenario: string) => [
+    { name: 'Mock3DSScenario', id: 'M3DS-SCENARIO', criticalityIndicator: false, data: { scenario } },
+  ];
+
+  it('X-Mock-Scenario selects by code or name, on the lean path and through Express, above the extension', async () => {
+    for (const [path, header, status] of [
+      ['/3ds/authenticate', '4001', 'C'],
+      ['/3ds/authenticate', 'rejected', 'R'],
+      ['/3ds/authenticate/', 'attempt', 'A'],
+      ['/3DS/Authenticate', 'challenge-otp', 'C'],
+    ] as const) {
+      const res = await request(app.base)
+        .post(path)
+        .set('X-Mock-Scenario', header)
+        .send(browserAReq('4000400040004000', (b) => (b.messageExtension = scenarioExt('not-authenticated'))));
+      expect(res.status, JSON.stringify(res.body)).to.equal(200);
+      expect(res.body.transStatus, `${path} ${header}`).to.equal(status);
+      expect(res.body.authenticationResponse.messageExtension).to.deep.equal(scenarioExt('not-authenticated'));
+    }
+    const byExtension = await request(app.base)
+      .post('/3ds/authenticate')
+      .send(browserAReq('4000400040004000', (b) => (b.messageExtension = scenarioExt('not-authenticated'))));
+    expect(byExtension.body.authenticationResponse).to.include({ transStatus: 'N', transStatusReason: '01' });
+  });
+
+  it('an unknown scenario is 400 Erro 203 naming the header (or the extension element)', async () => {
+    const res = await request(app.base)
+      .post('/3ds/authenticate')
+      .set('X-Mock-Scenario', 'happy-path')
+      .send(browserAReq('4000400040004000'));
+    expectErro(res, 400, '203', 'X-Mock-Scenario: "happy-path" is no scenario');
+    expect(res.body.errorDetails.errorDetail).to.contain('challenge-otp');
+    const ext = await request(app.base)
+      .post('/3ds/authenticate')
+      .send(browserAReq('4000400040004000', (b) => (b.messageExtension = scenarioExt('4998'))));
+    expectErro(ext, 400, '203', 'messageExtension[0].data.scenario');
+  });
+
+  it('with protocol.scenarioHeaderEnabled off (the production default) the header is ignored', async () => {
+    app.setConfig((c) => {
+      c.notifications.enabled = false;
+      c.protocol.scenarioHeaderEnabled = false;
+    });
+    for (const header of ['4001', 'happy-path']) {
+      const res = await request(app.base).post('/3ds/authenticate').set('X-Mock-Scenario', header).send(browserAReq('4000400040004000'));
+      expect(res.status).to.equal(200);
+      expect(res.body.transStatus).to.equal('Y');
+    }
+    // The extension is part of the message, not a test hook of the transport: it still counts.
+    const ext = await request(app.base)
+      .post('/3ds/authenticate')
+      .send(browserAReq('4000400040004000', (b) => (b.messageExtension = scenarioExt('4001'))));
+    expect(ext.body.transStatus).to.equal('C');
+  });
+
+  it('the header does not apply to other routes', async () => {
+    const res = await request(app.base).post('/3ds/version').set('X-Mock-Scenario', 'happy-path').send({ cardNumber: '4000400040004000' });
+    expect(res.status).to.equal(200);
+  });
+
+  it('broken-response cards over HTTP: 4015 has no acsURL, 4016 no dsTransID, 4018 is 502 with Erro component A', async () => {
+    const noUrl = await request(app.base).post('/3ds/authenticate').send(browserAReq('4000400040004015'));
+    expect(noUrl.status).to.equal(200);
+    expect(noUrl.body).to.include({ transStatus: 'C' }).and.not.have.property('acsURL');
+    expect(noUrl.body.authenticationResponse).to.not.have.property('acsURL');
+    const noDs = await request(app.base)
+      .post('/3ds/authenticate')
+      .set('X-Mock-Scenario', 'no-ds-trans-id')
+      .send(browserAReq('4000400040004000'));
+    expect(noDs.body.authenticationResponse).to.include({ transStatus: 'Y' }).and.not.have.property('dsTransID');
+    const acs = await request(app.base).post('/3ds/authenticate').send(browserAReq('4000400040004018'));
+    expectErro(acs, 502, '405', 'the ACS answered Erro 405');
+    expect(acs.body.errorDetails).to.include({ errorComponent: 'A', errorDescription: 'System failure at the ACS' });
+  });
+});

@@ -16,6 +16,7 @@ import { tempDirs, withSigning } from '../../crypto/fixtures.js';
 import { testDeps } from '../../helpers/app-deps.js';
 import { type SdkEnc, TestSdk } from '../../helpers/sdk.js';
 import { appAReq, testConfig } from '../../protocol/helpers.js';
+import { logged, rawPost } from './harness.js';
 
 describe('routes: POST /challenge', () => {
   const tmp = tempDirs();
@@ -24,9 +25,10 @@ describe('routes: POST /challenge', () => {
   let store: TransactionStore<TransactionRecord>;
   let protocol: Protocol;
   let crypto: CryptoService;
+  let deps: ReturnType<typeof testDeps>;
 
   before(async () => {
-    const deps = testDeps();
+    deps = testDeps();
     const config = withSigning(
       testConfig((c) => {
         c.notifications.enabled = false;
@@ -173,5 +175,40 @@ describe('routes: POST /challenge', () => {
   it('refuses other media types with 415', async () => {
     const res = await postChallenge('creq=abc', 'application/x-www-form-urlencoded');
     expect(res.status).to.equal(415);
+  });
+
+  describe('test card 4019: the ACS never answers the CReq (SPEC §4)', () => {
+    const JOSE = 'application/jose; charset=UTF-8';
+    const port = () => Number(new URL(base).port);
+    let config: ReturnType<typeof deps.config>;
+    before(() => {
+      config = deps.config();
+    });
+    afterEach(() => deps.setConfig(config));
+
+    it('a client that gives up: the request is let go, and the next challenge is answered', async () => {
+      const { sdk } = await begin('4000000000004019', 'A128GCM');
+      const p = rawPost(port(), '/challenge', JOSE, await sdk.nextCReq({}));
+      await logged(deps.logLines, /"msg":"request held without an answer".*"route":"\/challenge"/);
+      p.client.destroy();
+      await p.closed;
+      await logged(deps.logLines, /"why":"client left"/);
+      expect(p.answered()).to.equal(false);
+      const other = await begin('4000000000004001', 'A128GCM');
+      expect((await cres(other.sdk)).acsUiType).to.equal('01');
+    });
+
+    it('protocol.hangMaxMs: the connection closes without a response; /3ds/final says why it is pending', async () => {
+      deps.setConfig({ ...config, protocol: { ...config.protocol, hangMaxMs: 25 } });
+      const { sdk, ares } = await begin('4000000000004019', 'A128CBC-HS256');
+      const p = rawPost(port(), '/challenge', JOSE, await sdk.nextCReq({}));
+      await p.closed;
+      expect(p.answered()).to.equal(false);
+      const fin = await postJson('/3ds/final', { threeDSServerTransID: ares.threeDSServerTransID });
+      expect(fin.status).to.equal(409);
+      expect((fin.body.errorDetails as Record<string, string>).errorDetail).to.contain('test card acs-no-answer');
+      const other = await begin('4000000000004001', 'A128CBC-HS256');
+      expect((await cres(other.sdk)).acsCounterAtoS).to.equal('000');
+    });
   });
 });

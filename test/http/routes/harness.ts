@@ -3,7 +3,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Config } from '../../../src/config/index.js';
-import { createApp } from '../../../src/http/app.js';
+import { type App, createApp } from '../../../src/http/app.js';
 import { createProtocol, type Protocol } from '../../../src/protocol/protocol.js';
 import type { TransactionRecord } from '../../../src/protocol/transaction/record.js';
 import { type TestDeps, testDeps } from '../../helpers/app-deps.js';
@@ -17,6 +17,8 @@ export interface AppHarness {
   /** http://127.0.0.1:<port> */
   base: string;
   port: number;
+  /** The app under test (its releaseHeld is what a draining worker calls). */
+  app: App;
   setConfig(edit: (c: MutableConfig) => void): Config;
   close(): Promise<void>;
 }
@@ -27,7 +29,8 @@ export async function startApp(edit?: (c: MutableConfig) => void): Promise<AppHa
   const store = new MemoryStore<TransactionRecord>();
   const protocol = createProtocol({ config: () => deps.config(), store, logger: deps.logger, metrics: deps.metrics });
   deps.protocol = protocol;
-  const server = http.createServer(createApp(deps));
+  const app = createApp(deps);
+  const server = http.createServer(app);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
   return {
@@ -36,6 +39,7 @@ export async function startApp(edit?: (c: MutableConfig) => void): Promise<AppHa
     store,
     base: `http://127.0.0.1:${port}`,
     port,
+    app,
     setConfig(e) {
       const c = testConfig(e);
       deps.setConfig(c);
@@ -102,4 +106,35 @@ export function hiddenValue(f: FormInfo, name: string): string | undefined {
 export function pathOf(action: string): string {
   const u = new URL(action);
   return u.pathname + u.search;
+}
+
+/** A POST whose answer may never come (test card acs-no-answer): whether one came, and when the connection closed. */
+export interface UnansweredPost {
+  client: http.ClientRequest;
+  /** Resolves when the client's connection has closed, answered or not. */
+  closed: Promise<void>;
+  answered(): boolean;
+}
+
+export function rawPost(port: number, path: string, contentType: string, body: string): UnansweredPost {
+  const client = http.request({ port, host: '127.0.0.1', path, method: 'POST', agent: false, headers: { 'content-type': contentType } });
+  let answered = false;
+  client.on('response', (res) => {
+    answered = true;
+    res.resume();
+  });
+  // 'socket hang up' when the server closes without a response: what the test is about, not a failure.
+  client.on('error', () => {});
+  const closed = new Promise<void>((resolve) => client.once('close', () => resolve()));
+  client.end(body);
+  return { client, closed, answered: () => answered };
+}
+
+/** Resolves once `lines` holds a line matching `pattern` (log lines of an in-process app arrive asynchronously). */
+export async function logged(lines: readonly string[], pattern: RegExp): Promise<string> {
+  for (;;) {
+    const hit = lines.find((l) => pattern.test(l));
+    if (hit !== undefined) return hit;
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
 }

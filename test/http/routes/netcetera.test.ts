@@ -1,6 +1,7 @@
 // The Netcetera-shaped API over HTTP (SPEC §16): its routes on the lean dispatcher and through Express,
 // `{errorDetails}` for every error these routes answer (the body stage's included) with the registry's
 // status, the existing API's envelope unchanged, and a browser challenge through the product's ACS page.
+import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
 import request from 'supertest';
 import {
@@ -80,6 +81,52 @@ describe('routes/netcetera', () => {
     expect(res.status).to.equal(502);
     expect(res.body.errorDetails).to.include({ errorCode: '405', errorComponent: 'D', errorMessageType: 'AReq' });
     expect(readAuthentication(res.status, res.body)).to.include({ kind: 'error', code: '405', statusCode: 502 });
+  });
+
+  it('X-Mock-Scenario selects the outcome of /3ds/authentication; an unknown one is {errorDetails} 203', async () => {
+    const v = readVersioning(
+      200,
+      (
+        await request(app.base)
+          .post('/3ds/versioning')
+          .send(versioningBody(card('4000400040004000')))
+      ).body,
+    );
+    if (v.kind !== 'ok') throw new Error('versioning failed');
+    const body = authenticationBody(
+      checkout(v, '4000400040004000', { returnUrl: 'https://shop.test/return', webhookUrl: 'https://shop.test/hook' }),
+    );
+    const res = await request(app.base).post('/3ds/authentication').set('X-Mock-Scenario', 'challenge-otp').send(body);
+    expect(res.status, JSON.stringify(res.body)).to.equal(200);
+    expect(res.body).to.include({ transStatus: 'C', acsChallengeMandated: 'Y' });
+    expect(readAuthentication(res.status, res.body).kind).to.not.equal('error');
+    expectDetails(
+      await request(app.base)
+        .post('/3ds/authentication')
+        .set('X-Mock-Scenario', 'nope')
+        .send({ ...body, threeDSServerTransID: randomUUID() }),
+      400,
+      '203',
+      'X-Mock-Scenario: "nope" is no scenario',
+    );
+  });
+
+  it('relays the ACS error card (4018) as 502 with component A', async () => {
+    const v = readVersioning(
+      200,
+      (
+        await request(app.base)
+          .post('/3ds/versioning')
+          .send(versioningBody(card('4000400040004018')))
+      ).body,
+    );
+    if (v.kind !== 'ok') throw new Error('versioning failed');
+    const body = authenticationBody(
+      checkout(v, '4000400040004018', { returnUrl: 'https://shop.test/return', webhookUrl: 'https://shop.test/hook' }),
+    );
+    const res = await request(app.base).post('/3ds/authentication').send(body);
+    expect(res.status).to.equal(502);
+    expect(res.body.errorDetails).to.include({ errorCode: '405', errorComponent: 'A', errorMessageType: 'AReq' });
   });
 
   it('leaves the existing API its own envelope', async () => {

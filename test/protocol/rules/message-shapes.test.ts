@@ -201,6 +201,18 @@ describe('protocol/rules/message-shapes: each message shaped for its messageVers
   });
 
   describe('the AReq echo', () => {
+    it('drops UI types that are not strings instead of failing on them (found by fuzzing)', () => {
+      const hostile = JSON.parse('[{"toString": null}, {"__proto__": null}, 7, "01", "06"]') as unknown[];
+      const echo = shapeAReq(
+        { messageVersion: '2.2.0', deviceChannel: '01', deviceRenderOptions: { sdkInterface: '03', sdkUiType: hostile } },
+        '2.2.0',
+      );
+      expect(echo.deviceRenderOptions).to.deep.equal({ sdkInterface: '03', sdkUiType: ['01'] });
+      const indicators = shapeAReq({ deviceChannel: '02', threeDSRequestorChallengeInd: JSON.parse('[{"toString": null}]') }, '2.2.0');
+      expect(indicators.threeDSRequestorChallengeInd).to.be.a('string');
+      expect(() => shapeAReq({ deviceChannel: { toString: null } }, '2.2.0')).to.not.throw();
+    });
+
     const echo = {
       deviceChannel: '02',
       threeDSRequestorChallengeInd: ['05', '06'],

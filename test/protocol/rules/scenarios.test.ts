@@ -1,5 +1,13 @@
 import { expect } from 'chai';
-import { buildScenarioTable, challengePreference, type DecisionInput, decide } from '../../../src/protocol/rules/scenarios.js';
+import { AppError } from '../../../src/errors.js';
+import {
+  buildScenarioTable,
+  challengePreference,
+  type DecisionInput,
+  decide,
+  selectScenario,
+} from '../../../src/protocol/rules/scenarios.js';
+import { expectThrow } from '../../helpers/expect-error.js';
 import { testConfig } from '../helpers.js';
 
 const table = buildScenarioTable(testConfig().protocol.scenarios);
@@ -112,6 +120,91 @@ describe('protocol/rules/scenarios', () => {
     expect(base('4000400040004000', { scenario: { transStatus: 'R' } })).to.include({ transStatusReason: '11' });
     expect(base('4000400040004000', { scenario: { transStatus: 'N', reason: '29' } })).to.include({ transStatusReason: '26' });
     expect(base('4000400040004000', { scenario: { transStatus: 'Y', reason: '01' } })).to.not.have.property('transStatusReason');
+  });
+
+  describe('selecting a scenario without changing the card (SPEC §4)', () => {
+    const ids = { threeDSServerTransID: '00000000-0000-4000-8000-000000000001' };
+    const header = (value: string) => ({ value, field: 'X-Mock-Scenario' });
+    const extension = (value: string) => ({ value, field: 'messageExtension[0].data.scenario' });
+
+    it('every default scenario has a readable name, and a name or a code selects it', () => {
+      const names = table.names;
+      for (const n of ['frictionless', 'challenge-otp', 'not-authenticated', 'rejected', 'unavailable', 'attempt', 'decoupled'])
+        expect(names).to.include(n);
+      expect(names).to.include.members(['no-acs-url', 'no-ds-trans-id', 'wrong-sdk-trans-id', 'acs-erro', 'acs-no-answer']);
+      for (const [key, s] of Object.entries(testConfig().protocol.scenarios)) {
+        expect(s.name, `scenario ${key} has no name`).to.be.a('string');
+        expect(table.select(s.name as string)?.key).to.equal(key);
+        if (key.length === 4) expect(table.select(key)?.key).to.equal(key);
+      }
+      expect(table.select(' Challenge-OTP ')?.key).to.equal('4001');
+      expect(table.select('default')?.key).to.equal('default');
+      expect(table.select('nonsense')).to.equal(undefined);
+      expect(table.select('9999')).to.equal(undefined);
+    });
+
+    it('full-PAN entries are selected by their card only, never by a selector', () => {
+      const t = buildScenarioTable({ '4111111111114001': { name: 'vip', transStatus: 'N' }, '4002': { transStatus: 'N' } });
+      expect(t.select('4111111111114001')).to.equal(undefined);
+      expect(t.select('vip')).to.equal(undefined);
+      expect(t.names).to.deep.equal([]);
+      expect(t.lookup('4111111111114001').scenario.transStatus).to.equal('N');
+    });
+
+    it('precedence: header > extension > full PAN > last 4', () => {
+      const t = buildScenarioTable({
+        '4001': { name: 'challenge-otp', transStatus: 'C', challenge: 'text' },
+        '4002': { name: 'not-authenticated', transStatus: 'N' },
+        '4003': { name: 'rejected', transStatus: 'R' },
+        '4111111111114001': { transStatus: 'A' },
+      });
+      const pan = '4111111111114001';
+      expect(selectScenario(t, pan, { header: header('4003'), extension: extension('4002') }, ids)).to.include({
+        key: '4003',
+        source: 'header',
+      });
+      expect(selectScenario(t, pan, { extension: extension('not-authenticated') }, ids)).to.include({ key: '4002', source: 'extension' });
+      expect(selectScenario(t, pan, {}, ids)).to.include({ source: 'card' });
+      expect(selectScenario(t, pan, {}, ids).scenario.transStatus).to.equal('A');
+      expect(selectScenario(t, '4000000000004001', {}, ids)).to.include({ key: '4001', source: 'card' });
+    });
+
+    it('a selector that names no scenario is Erro 203 naming its element, even when another selector is fine', () => {
+      const e = expectThrow(() => selectScenario(table, '4000400040004000', { header: header('nope') }, ids), AppError, 'X-Mock-Scenario');
+      expect(e.kind).to.equal('INVALID_FORMAT');
+      expect(e.spec.emvCode).to.equal('203');
+      expect(e.detail).to.contain('"nope"').and.contain('challenge-otp');
+      expect(e.ids).to.deep.equal(ids);
+      const x = expectThrow(
+        () => selectScenario(table, '4000400040004000', { extension: extension('4999') }, ids),
+        AppError,
+        'messageExtension[0].data.scenario',
+      );
+      expect(x.spec.emvCode).to.equal('203');
+      expectThrow(() => selectScenario(table, '4000400040004000', { header: header('bad'), extension: extension('4001') }, ids), AppError);
+    });
+  });
+
+  describe('broken-response cards (SPEC §4)', () => {
+    it('4015–4019 decide their break where it exists, and only there', () => {
+      const r = (last4: string, over: Partial<DecisionInput> = {}) => base(`400040004000${last4}`, over);
+      expect(r('4015')).to.include({ transStatus: 'C', broken: 'no-acs-url' });
+      expect(r('4015', { flow: 'app' })).to.include({ transStatus: 'C', broken: 'no-acs-url' });
+      expect(r('4016')).to.include({ transStatus: 'Y', broken: 'no-ds-trans-id' });
+      expect(r('4016', { flow: '3ri' })).to.include({ transStatus: 'Y', broken: 'no-ds-trans-id' });
+      expect(r('4017', { flow: 'app' })).to.include({ transStatus: 'C', broken: 'sdk-trans-id-mismatch' });
+      expect(r('4018')).to.include({ kind: 'ds-error' });
+      expect(r('4018').dsError).to.include({ errorCode: '405', errorComponent: 'A' });
+      expect(r('4019')).to.include({ transStatus: 'C', broken: 'acs-no-answer' });
+      // No challenge, no challenge break: 3RI (U 21), a requestor that asked for none (05).
+      for (const last4 of ['4015', '4019']) {
+        expect(r(last4, { flow: '3ri' })).to.not.have.property('broken');
+        expect(r(last4, { preference: challengePreference(['05']) })).to.not.have.property('broken');
+      }
+      // Browsers and 3RI have no sdkTransID to break.
+      expect(r('4017')).to.not.have.property('broken');
+      expect(r('4000')).to.not.have.property('broken');
+    });
   });
 
   it('maps D and I for 2.1.0 and never challenges 3RI', () => {

@@ -5,6 +5,7 @@ import {
   type FieldContext,
   isMessageVersion,
   messageCategory,
+  shown,
   transactionId,
   uuid,
 } from '../../../src/protocol/wire/fields.js';
@@ -14,6 +15,17 @@ const ID = '8a880dc0-d2d2-4067-bcb1-b08d1690b26e';
 const ctx = (messageType = 'AReq'): FieldContext => ({ ids: {}, messageType });
 
 describe('protocol/wire/fields: the checks every message repeats', () => {
+  it('shows a client value without calling into it (objects without toString, __proto__ keys)', () => {
+    expect(shown(JSON.parse('{"toString": null}'))).to.equal('an object');
+    expect(shown(JSON.parse('{"__proto__": null}'))).to.equal('an object');
+    expect(shown(['x'])).to.equal('an array');
+    expect(shown(null)).to.equal('null');
+    expect(shown('ARes-and-much-more-than-twenty')).to.equal('ARes-and-much-more-t');
+    expect(shown(12)).to.equal('12');
+    const err = expectThrow(() => checkMessageType(ctx('RReq'), JSON.parse('{"toString": null}')), AppError);
+    expect(err.message).to.match(/got an object/);
+  });
+
   it('messageType: may be left out unless required; anything else than the message read is Erro 101', () => {
     expect(() => checkMessageType(ctx(), undefined)).to.not.throw();
     expect(() => checkMessageType(ctx(), 'AReq')).to.not.throw();

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { AppError, errorEnvelope } from '../../../src/errors.js';
 import type { FieldContext } from '../../../src/protocol/wire/fields.js';
-import { parseMessageExtension } from '../../../src/protocol/wire/message-extension.js';
+import { parseMessageExtension, SCENARIO_EXTENSION_ID, scenarioExtension } from '../../../src/protocol/wire/message-extension.js';
 import { expectThrow } from '../../helpers/expect-error.js';
 
 const ID = '8a880dc0-d2d2-4067-bcb1-b08d1690b26e';
@@ -59,5 +59,49 @@ describe('protocol/wire/message-extension: messageExtension validated (SPEC §15
       expect(e.spec.emvCode, name).to.equal('203');
       expect(e.detail.startsWith(`${name}:`), e.detail).to.equal(true);
     }
+  });
+
+  describe('M3DS-SCENARIO, the extension that selects a test scenario (SPEC §4)', () => {
+    const scenario = (data: unknown, over: Record<string, unknown> = {}) =>
+      ext({ name: 'Mock3DSScenario', id: SCENARIO_EXTENSION_ID, data, ...over });
+
+    it('is recognised: critical or not, it is no Erro 202, and it comes back as sent', () => {
+      for (const criticalityIndicator of [false, true]) {
+        const list = [ext(), scenario({ scenario: 'challenge-otp' }, { criticalityIndicator })];
+        const parsed = parseMessageExtension(ctx(), list);
+        expect(parsed).to.deep.equal(list);
+        expect(scenarioExtension(ctx(), parsed)).to.deep.equal({ value: 'challenge-otp', field: 'messageExtension[1].data.scenario' });
+      }
+      // Another critical extension next to it is still refused.
+      const e = expectThrow(
+        () =>
+          parseMessageExtension(ctx(), [
+            scenario({ scenario: '4001' }, { criticalityIndicator: true }),
+            ext({ id: 'X', criticalityIndicator: true }),
+          ]),
+        AppError,
+      );
+      expect(e.detail).to.equal('X');
+    });
+
+    it('no entry: no selector; a bad entry: 201 or 203 naming the element', () => {
+      expect(scenarioExtension(ctx(), undefined)).to.equal(undefined);
+      expect(scenarioExtension(ctx(), [ext()])).to.equal(undefined);
+      const cases: [unknown[], string, string][] = [
+        [[scenario({})], '201', 'messageExtension[0].data.scenario'],
+        [[scenario({ scenario: '' })], '201', 'messageExtension[0].data.scenario'],
+        [[scenario({ scenario: 4001 })], '203', 'messageExtension[0].data.scenario'],
+        [[scenario({ scenario: 'x'.repeat(65) })], '203', 'messageExtension[0].data.scenario'],
+        [[scenario('4001')], '203', 'messageExtension[0].data'],
+        [[scenario(['4001'])], '203', 'messageExtension[0].data'],
+        [[scenario({ scenario: '4001' }), scenario({ scenario: '4002' })], '203', 'messageExtension[1].id'],
+      ];
+      for (const [list, code, field] of cases) {
+        const parsed = parseMessageExtension(ctx(), list);
+        const e = expectThrow(() => scenarioExtension(ctx(), parsed), AppError);
+        expect(e.spec.emvCode, JSON.stringify(list)).to.equal(code);
+        expect(e.detail.startsWith(`${field}:`), e.detail).to.equal(true);
+      }
+    });
   });
 });

@@ -24,14 +24,22 @@ import {
 import { afterResults, transition, withResults } from '../../transaction/lifecycle.js';
 import type { AppFlowState, TransactionRecord } from '../../transaction/record.js';
 import { challengeRReq } from '../../transaction/results-messages.js';
+import { withheldEntry } from '../../transaction/trail-notes.js';
 import { isUuid } from '../../wire/encoding.js';
-import { isMessageVersion } from '../../wire/fields.js';
+import { isMessageVersion, shown } from '../../wire/fields.js';
 import { type AppCReq, effectiveAction, parseAppCReq } from './app-creq.js';
 import { type AppCRes, type CResHead, challengeCRes, finalCRes } from './app-cres.js';
 import { cryptoAppError } from './app-prepare.js';
 
-/** What /challenge answers: an encrypted CRes, an Erro message, or nothing (the SDK reported an error). */
-export type AppChallengeReply = { type: 'cres'; jwe: string } | { type: 'erro'; erro: ErroMessage } | { type: 'ack' };
+/**
+ * What /challenge answers: an encrypted CRes, an Erro message, nothing (the SDK reported an error), or
+ * never (test card acs-no-answer, SPEC §4: the request is held at most `maxMs`, then the connection dropped).
+ */
+export type AppChallengeReply =
+  | { type: 'cres'; jwe: string }
+  | { type: 'erro'; erro: ErroMessage }
+  | { type: 'ack' }
+  | { type: 'no-answer'; maxMs: number };
 
 /** What is known about the request so far, for the Erro of a refusal. */
 interface Known {
@@ -63,7 +71,12 @@ export async function appChallengeCall(core: ProtocolCore, crypto: CryptoService
     }
     return await creqCall(core, crypto, body.trim(), known);
   } catch (err) {
-    if (err instanceof AppError && err.spec.status < 500) return { type: 'erro', erro: appErro(err, known) };
+    if (err instanceof AppError && err.spec.status < 500) {
+      const erro = appErro(err, known);
+      const id = known.ids.threeDSServerTransID;
+      if (id !== undefined) core.trail?.add(id, 'Erro', erro, undefined, 'answered to the 3DS SDK');
+      return { type: 'erro', erro };
+    }
     throw err;
   }
 }
@@ -105,10 +118,9 @@ async function creqCall(core: ProtocolCore, crypto: CryptoService | undefined, j
       throw cryptoAppError(err, known.ids, { errorMessageType: 'CReq' });
     }
   })();
-  if (header.alg !== 'dir') throw refuse('DECRYPTION_FAILURE', `JWE alg must be dir, got ${String(header.alg).slice(0, 20)}`, known);
+  if (header.alg !== 'dir') throw refuse('DECRYPTION_FAILURE', `JWE alg must be dir, got ${shown(header.alg)}`, known);
   const enc = header.enc;
-  if (!isContentEnc(enc))
-    throw refuse('DECRYPTION_FAILURE', `JWE enc must be A128CBC-HS256 or A128GCM, got ${String(enc).slice(0, 20)}`, known);
+  if (!isContentEnc(enc)) throw refuse('DECRYPTION_FAILURE', `JWE enc must be A128CBC-HS256 or A128GCM, got ${shown(enc)}`, known);
   const kid = header.kid;
   if (!kid) throw refuse('TRANSACTION_NOT_FOUND', 'kid: the JWE header must name the acsTransID', known);
   if (!isUuid(kid)) throw refuse('TRANSACTION_NOT_FOUND', 'kid: not an acsTransID (UUID expected)', known);
@@ -122,11 +134,12 @@ async function creqCall(core: ProtocolCore, crypto: CryptoService | undefined, j
   known.ids.threeDSServerTransID = id;
   if (app?.sdkTransID) known.ids.sdkTransID = app.sdkTransID;
   if (rec.auth?.messageVersion) known.messageVersion = rec.auth.messageVersion;
+  if (rec.auth?.broken === 'acs-no-answer') return { type: 'no-answer', maxMs: core.config().protocol.hangMaxMs };
   if (!crypto || rec.auth?.flow !== 'app' || !rec.challenge || !app?.acsEphemPrivKey || !app.sdkEphemPubKey) {
     throw refuse('TRANSACTION_DATA_INVALID', 'kid: this transaction has no app challenge', known);
   }
   if (app.enc !== undefined && app.enc !== enc)
-    throw refuse('DECRYPTION_FAILURE', `JWE enc ${enc} differs from the ${String(app.enc)} this challenge uses`, known);
+    throw refuse('DECRYPTION_FAILURE', `JWE enc ${enc} differs from the ${shown(app.enc)} this challenge uses`, known);
 
   const cached = typeof app.sessionKey === 'string' ? Buffer.from(app.sessionKey, 'base64url') : undefined;
   let creq: AppCReq;
@@ -137,6 +150,7 @@ async function creqCall(core: ProtocolCore, crypto: CryptoService | undefined, j
       (await crypto.deriveSessionKey(app.acsEphemPrivKey as unknown as EcPrivateJwk, app.sdkEphemPubKey, sdkReference(core, app, enc)));
     const { payload } = await crypto.decryptCReq(jwe, key, enc);
     creq = parseAppCReq(payload, { ...known.ids });
+    core.trail?.add(id, 'CReq', withheldEntry(payload));
   } catch (err) {
     throw cryptoAppError(err, known.ids, {
       errorMessageType: 'CReq',
@@ -218,7 +232,7 @@ async function creqCall(core: ProtocolCore, crypto: CryptoService | undefined, j
     case 'counter':
       throw refuse(
         'DECRYPTION_FAILURE',
-        `sdkCounterStoA: expected ${String(expected).padStart(3, '0')}, got ${String(creq.counter).padStart(3, '0')}`,
+        `sdkCounterStoA: expected ${String(expected).padStart(3, '0')}, got ${shown(creq.counter).padStart(3, '0')}`,
         known,
       );
     case 'timeout':
@@ -230,6 +244,7 @@ async function creqCall(core: ProtocolCore, crypto: CryptoService | undefined, j
     case 'ok':
       break;
   }
+  core.trail?.add(id, 'CRes', cres);
   try {
     return { type: 'cres', jwe: await crypto.encryptCRes(cres as AppCRes, key, enc, kid) };
   } catch (err) {
@@ -290,6 +305,7 @@ async function sdkErro(core: ProtocolCore, body: Record<string, unknown>, known:
   if (sdkTransID !== undefined && sdkTransID !== rec.app?.sdkTransID)
     throw refuse('TRANSACTION_DATA_INVALID', 'sdkTransID: does not match the transaction', known);
 
+  core.trail?.add(rec.threeDSServerTransID, 'Erro', body, undefined, 'sent by the 3DS SDK');
   core.logger.info('the 3DS SDK reported an error; the challenge ends U', {
     threeDSServerTransID: rec.threeDSServerTransID,
     errorCode: typeof body.errorCode === 'string' ? body.errorCode.slice(0, 3) : undefined,

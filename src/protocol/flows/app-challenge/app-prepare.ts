@@ -25,7 +25,7 @@ export function appChallengeHook(crypto: CryptoService): AppChallengeHook {
         const sdkKey = importSdkPublicKey(input.sdkEphemPubKey).jwk;
         const acsKey = await crypto.newEphemeralKey();
         const acsSignedContent = await crypto.signAcsContent({
-          acsURL: input.acsURL,
+          ...(input.acsURL !== undefined && { acsURL: input.acsURL }),
           acsEphemPubKey: acsKey.publicJwk,
           sdkEphemPubKey: { kty: 'EC', crv: 'P-256', x: input.sdkEphemPubKey.x, y: input.sdkEphemPubKey.y },
           acsTransID: input.acsTransID,

@@ -26,7 +26,7 @@ import {
   transactionId,
   uuid,
 } from '../../wire/fields.js';
-import { parseMessageExtension } from '../../wire/message-extension.js';
+import { parseMessageExtension, scenarioExtension } from '../../wire/message-extension.js';
 import type { MessageExtension, SdkKey } from '../../wire/messages.js';
 
 export interface ParsedAReq {
@@ -42,6 +42,8 @@ export interface ParsedAReq {
   decReqInd?: string;
   /** Validated; every critical entry has been refused (Erro 202). */
   messageExtension?: MessageExtension[];
+  /** The scenario the M3DS-SCENARIO extension names (SPEC §4), with its element for an error. */
+  scenarioExtension?: { value: string; field: string };
   pan: string;
   schemeId?: string;
   notificationURL?: string;
@@ -205,6 +207,7 @@ export function parseAReq(raw: unknown): ParsedAReq {
     'threeDSRequestorURL',
   );
   const extensions = parseMessageExtension(ctx, body.messageExtension);
+  const selector = scenarioExtension(ctx, extensions);
   const notificationURL = httpUrl(ctx, pick('merchant', 'notificationURL'), 'notificationURL');
   if (flow === 'browser' && !notificationURL) throw missing(ctx, 'notificationURL', 'is required for browser flows');
   const resultsURL = httpUrl(ctx, pick('merchant', 'resultsResponseNotificationUrl'), 'resultsResponseNotificationUrl');
@@ -286,6 +289,7 @@ export function parseAReq(raw: unknown): ParsedAReq {
     challengeInds,
     ...(decReqInd !== undefined && { decReqInd }),
     ...(extensions && { messageExtension: extensions }),
+    ...(selector && { scenarioExtension: selector }),
     pan: acct,
     ...(schemeId !== undefined && { schemeId }),
     ...(notificationURL !== undefined && { notificationURL }),
@@ -360,6 +364,12 @@ function withoutCvc(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(withoutCvc);
   if (v === null || typeof v !== 'object') return v;
   const out: Record<string, unknown> = {};
-  for (const [k, x] of Object.entries(v)) if (k !== 'cardSecurityCode') out[k] = withoutCvc(x);
+  for (const [k, x] of Object.entries(v)) {
+    if (k === 'cardSecurityCode') continue;
+    // A "__proto__" key from JSON is an own property of the parsed object; assigned as out[k] it would
+    // replace the copy's prototype instead of being copied. Defined, it stays data.
+    if (k === '__proto__') Object.defineProperty(out, k, { value: withoutCvc(x), enumerable: true, writable: true, configurable: true });
+    else out[k] = withoutCvc(x);
+  }
   return out;
 }

@@ -7,8 +7,11 @@
 // answer (issue 10: the echo alone is ~1.7 KB, the base64 CReq repeats the CReq): a replay happens only
 // for a request whose canonical hash equals the stored one, i.e. the same AReq, so rendering the stored
 // facts with the retry's AReq gives the first answer again, byte for byte, through the same code.
+
+import type { BrokenResponse } from '../../../config/index.js';
 import { maskPan } from '../../../logger.js';
 import { authenticationValue, eciFor, hasAuthValue } from '../../rules/auth-value.js';
+import { breakARes } from '../../rules/broken-responses.js';
 import { renderingType, shapeAReq, shapeARes } from '../../rules/message-shapes.js';
 import type { Decision } from '../../rules/scenarios.js';
 import { methodOfType } from '../../rules/version-values.js';
@@ -54,6 +57,8 @@ interface AnswerFacts {
   /** App challenges: the UI template and the ACS's signed content (randomised signature: stored as is). */
   acsUiType?: string;
   acsSignedContent?: string;
+  /** A broken-response test card's break (rules/broken-responses.ts). */
+  broken?: BrokenResponse;
 }
 
 interface Answer {
@@ -99,6 +104,7 @@ export function buildAnswer(i: AnswerInput): Answer {
     answeredAt: i.now,
     ...(app && ui && { acsUiType: ui.acsUiType }),
     ...(app && i.acsSignedContent !== undefined && { acsSignedContent: i.acsSignedContent }),
+    ...(decision.broken !== undefined && { broken: decision.broken }),
   };
   return { response: renderAnswer(areq, facts), facts };
 }
@@ -109,35 +115,40 @@ export function renderAnswer(areq: ParsedAReq, f: AnswerFacts): AuthenticateResp
   const st = f.transStatus;
   const challenge = st === 'C';
   const app = areq.flow === 'app';
-  const acsURL = challenge && areq.flow === 'browser' ? `${f.baseUrl}${PATHS.acsChallenge}` : undefined;
+  // Test card no-acs-url: the challenge goes out without it (SPEC §4).
+  const acsURL = challenge && areq.flow === 'browser' && f.broken !== 'no-acs-url' ? `${f.baseUrl}${PATHS.acsChallenge}` : undefined;
   const eci = f.eci;
   const av = f.authenticationValue;
 
-  // Built once for every version, then shaped for the negotiated one (message-shapes.ts).
-  const ares: ARes = shapeARes({
-    messageType: 'ARes',
-    messageVersion: f.messageVersion,
-    threeDSServerTransID: id,
-    acsTransID: f.acsTransID,
-    dsTransID: f.dsTransID,
-    ...(areq.sdk && { sdkTransID: areq.sdk.sdkTransID }),
-    transStatus: st,
-    ...(f.transStatusReason !== undefined && { transStatusReason: f.transStatusReason }),
-    acsChallengeMandated: challenge ? 'Y' : 'N',
-    ...(f.authenticationType !== undefined && { authenticationType: f.authenticationType }),
-    ...(f.authenticationMethod !== undefined && { authenticationMethod: f.authenticationMethod }),
-    ...(av !== undefined && { authenticationValue: av }),
-    ...(eci !== undefined && { eci }),
-    acsReferenceNumber: f.acsReferenceNumber,
-    acsOperatorID: f.acsOperatorID,
-    dsReferenceNumber: DS_REFERENCE,
-    ...(acsURL !== undefined && { acsURL }),
-    ...(st === 'D' && { acsDecConInd: 'Y' as const, cardholderInfo: DECOUPLED_INFO }),
-    ...(app && challenge && f.acsSignedContent !== undefined && { acsSignedContent: f.acsSignedContent }),
-    ...(app && challenge && f.acsUiType !== undefined && { acsRenderingType: renderingType('app', f.acsUiType) }),
-    ...(app && { deviceInfoRecognisedVersion: '1.3' }),
-    ...(areq.messageExtension && { messageExtension: areq.messageExtension }),
-  });
+  // Built once for every version, then shaped for the negotiated one (message-shapes.ts); a broken
+  // card's break comes after the shaping.
+  const ares: ARes = breakARes(
+    shapeARes({
+      messageType: 'ARes',
+      messageVersion: f.messageVersion,
+      threeDSServerTransID: id,
+      acsTransID: f.acsTransID,
+      dsTransID: f.dsTransID,
+      ...(areq.sdk && { sdkTransID: areq.sdk.sdkTransID }),
+      transStatus: st,
+      ...(f.transStatusReason !== undefined && { transStatusReason: f.transStatusReason }),
+      acsChallengeMandated: challenge ? 'Y' : 'N',
+      ...(f.authenticationType !== undefined && { authenticationType: f.authenticationType }),
+      ...(f.authenticationMethod !== undefined && { authenticationMethod: f.authenticationMethod }),
+      ...(av !== undefined && { authenticationValue: av }),
+      ...(eci !== undefined && { eci }),
+      acsReferenceNumber: f.acsReferenceNumber,
+      acsOperatorID: f.acsOperatorID,
+      dsReferenceNumber: DS_REFERENCE,
+      ...(acsURL !== undefined && { acsURL }),
+      ...(st === 'D' && { acsDecConInd: 'Y' as const, cardholderInfo: DECOUPLED_INFO }),
+      ...(app && challenge && f.acsSignedContent !== undefined && { acsSignedContent: f.acsSignedContent }),
+      ...(app && challenge && f.acsUiType !== undefined && { acsRenderingType: renderingType('app', f.acsUiType) }),
+      ...(app && { deviceInfoRecognisedVersion: '1.3' }),
+      ...(areq.messageExtension && { messageExtension: areq.messageExtension }),
+    }),
+    f.broken,
+  );
 
   const creq: CReq | undefined = challenge
     ? {
@@ -212,6 +223,7 @@ export function storedFacts(a: AuthState, s: StoredAnswer): AnswerFacts {
     answeredAt: a.authenticatedAt,
     ...(s.acsUiType !== undefined && { acsUiType: s.acsUiType }),
     ...(s.acsSignedContent !== undefined && { acsSignedContent: s.acsSignedContent }),
+    ...(a.broken !== undefined && { broken: a.broken }),
   };
 }
 

@@ -10,12 +10,14 @@ import { mutate, StoreConflictError, type Versioned } from '../../../store/store
 import type { AppChallengePrepared } from '../../app-hook.js';
 import type { ProtocolCore, RequestContext } from '../../core.js';
 import { configTables } from '../../rules/config-tables.js';
-import { challengePreference, decide } from '../../rules/scenarios.js';
+import { scenarioTable } from '../../rules/scenario-overrides.js';
+import { challengePreference, decide, type ScenarioSelector, selectScenario } from '../../rules/scenarios.js';
 import { negotiateVersion } from '../../rules/version-negotiation.js';
 import { maxMessageExtensions } from '../../rules/version-values.js';
 import { openChallenge, type UiSpec, uiSpec } from '../../transaction/challenge-machine.js';
 import { loadRecord, loadVersioned } from '../../transaction/lifecycle.js';
 import { type AuthState, isWholeAnswer, openedRecord, type TransactionRecord } from '../../transaction/record.js';
+import { traceAuthentication } from '../../transaction/trail-notes.js';
 import { DirectoryServerError } from '../../wire/ds-error.js';
 import { canonicalHash } from '../../wire/encoding.js';
 import type { AuthenticateResponse } from '../../wire/messages.js';
@@ -29,8 +31,10 @@ export async function authenticateCall(core: ProtocolCore, body: unknown, ctx: R
   const ids = { threeDSServerTransID: id };
   const config = core.config();
   const d = configTables(config);
-  const hash = canonicalHash(body);
-  const scenario = d.scenarios.lookup(areq.pan);
+  const header = scenarioHeader(ctx, config.protocol.scenarioHeaderEnabled);
+  // The header is part of the request: a retry sends it again, another scenario is another request.
+  const hash = header === undefined ? canonicalHash(body) : canonicalHash({ body, 'X-Mock-Scenario': header.value });
+  const scenario = selectScenario(scenarioTable(core), areq.pan, { header, extension: areq.scenarioExtension }, ids);
 
   // A record exists before authenticate only when a version call opened it (requireVersionCall, or a
   // card with a 3DS Method) or on a repeat. Otherwise: create first, read only on conflict (store()),
@@ -106,7 +110,13 @@ export async function authenticateCall(core: ProtocolCore, body: unknown, ctx: R
   const acsTransID = randomUUID();
   const dsTransID = randomUUID();
   const ui: UiSpec | undefined = decision.challenge ? uiSpec(decision.challenge) : undefined;
-  const prepared = await prepareApp(core, areq, ui, { acsTransID, messageVersion, acsReferenceNumber: decision.acsReferenceNumber, ctx });
+  const prepared = await prepareApp(core, areq, ui, {
+    acsTransID,
+    messageVersion,
+    acsReferenceNumber: decision.acsReferenceNumber,
+    ctx,
+    withAcsURL: decision.broken !== 'no-acs-url',
+  });
   const answer =
     decision.kind === 'ares'
       ? buildAnswer({
@@ -141,6 +151,7 @@ export async function authenticateCall(core: ProtocolCore, body: unknown, ctx: R
     ...(areq.challengeWindowSize !== undefined && { challengeWindowSize: areq.challengeWindowSize }),
     ...(answer && { response: storedAnswer(answer.facts, areq) }),
     ...(decision.dsError && { dsError: decision.dsError }),
+    ...(decision.broken !== undefined && { broken: decision.broken }),
     transStatus: st,
     ...(decision.transStatusReason !== undefined && { transStatusReason: decision.transStatusReason }),
     ...(answer?.facts.eci !== undefined && { eci: answer.facts.eci }),
@@ -156,6 +167,7 @@ export async function authenticateCall(core: ProtocolCore, body: unknown, ctx: R
     maskedPan: maskPan(areq.pan),
     scheme: match.scheme,
     scenarioKey: scenario.key,
+    ...(scenario.source !== 'card' && { scenarioSource: scenario.source }),
     auth,
     ...(ui && {
       challenge: {
@@ -182,6 +194,20 @@ export async function authenticateCall(core: ProtocolCore, body: unknown, ctx: R
 
   const raced = await store(core, id, build, acsTransID, read ?? undefined);
   if (raced) return replay(core, raced, hash, areq);
+  traceAuthentication(core, id, {
+    body,
+    createdAt: read?.value.createdAt ?? now,
+    pan: areq.pan,
+    scheme: match.scheme,
+    flow: areq.flow,
+    api: ctx.api,
+    status: st,
+    stage,
+    messageVersion,
+    scenario: scenario.key,
+    ...(answer && { ares: answer.response.authenticationResponse }),
+    ...(decision.dsError && { dsError: { ...decision.dsError, threeDSServerTransID: id, dsTransID } }),
+  });
   // The slow card answers late (its record is written at once, so a client's retry is answered at once).
   if (decision.delayMs > 0) await core.timers.sleep(decision.delayMs);
 
@@ -257,18 +283,25 @@ async function prepareApp(
   core: ProtocolCore,
   areq: ParsedAReq,
   ui: UiSpec | undefined,
-  x: { acsTransID: string; messageVersion: string; acsReferenceNumber: string; ctx: RequestContext },
+  x: { acsTransID: string; messageVersion: string; acsReferenceNumber: string; ctx: RequestContext; withAcsURL: boolean },
 ): Promise<AppChallengePrepared | undefined> {
   if (!areq.sdk || !ui || !core.appChallenge) return undefined;
   return core.appChallenge.prepare({
     threeDSServerTransID: areq.threeDSServerTransID,
     acsTransID: x.acsTransID,
     acsReferenceNumber: x.acsReferenceNumber,
-    acsURL: `${x.ctx.baseUrl}${PATHS.appChallenge}`,
+    // Test card no-acs-url: an app SDK finds acsURL in acsSignedContent, so that is where it is missing.
+    ...(x.withAcsURL && { acsURL: `${x.ctx.baseUrl}${PATHS.appChallenge}` }),
     messageVersion: x.messageVersion,
     sdkTransID: areq.sdk.sdkTransID,
     sdkEphemPubKey: areq.sdk.sdkEphemPubKey,
     ...(areq.sdk.sdkReferenceNumber !== undefined && { sdkReferenceNumber: areq.sdk.sdkReferenceNumber }),
     ui,
   });
+}
+
+/** X-Mock-Scenario as a selector, when the configuration honours it and the request sent one. */
+function scenarioHeader(ctx: RequestContext, enabled: boolean): ScenarioSelector | undefined {
+  const v = ctx.scenarioHeader?.trim();
+  return enabled && v ? { value: v, field: 'X-Mock-Scenario' } : undefined;
 }

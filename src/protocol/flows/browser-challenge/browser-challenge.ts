@@ -19,6 +19,7 @@ import {
 import { loadVersioned, transition, withResults } from '../../transaction/lifecycle.js';
 import type { TransactionRecord } from '../../transaction/record.js';
 import { challengeRReq } from '../../transaction/results-messages.js';
+import { traceAcsEnd } from '../../transaction/trail-notes.js';
 import { toBase64Url } from '../../wire/encoding.js';
 import { type FieldContext, invalid, transactionId } from '../../wire/fields.js';
 import type { CRes } from '../../wire/messages.js';
@@ -47,7 +48,9 @@ export interface ChallengeView {
 export type AcsResult =
   | { type: 'challenge'; view: ChallengeView }
   | { type: 'post'; action: string; fields: Record<string, string> }
-  | { type: 'redirect'; location: string };
+  | { type: 'redirect'; location: string }
+  /** Test card acs-no-answer (SPEC §4): hold the request unanswered, at most `maxMs`, then drop the connection. */
+  | { type: 'no-answer'; maxMs: number };
 
 export interface OpenInput {
   creq?: unknown;
@@ -76,6 +79,7 @@ export async function openBrowserChallenge(core: ProtocolCore, input: OpenInput,
   const read = await challengeRecord(core, creq.threeDSServerTransID);
   const rec = read.value;
   const a = rec.auth as NonNullable<TransactionRecord['auth']>;
+  if (a.broken === 'acs-no-answer') return noAnswer(core);
   if (creq.acsTransID !== undefined && creq.acsTransID !== a.acsTransID) {
     throw new AppError(
       'TRANSACTION_DATA_INVALID',
@@ -84,6 +88,7 @@ export async function openBrowserChallenge(core: ProtocolCore, input: OpenInput,
       { errorMessageType: 'CReq' },
     );
   }
+  core.trail?.add(rec.threeDSServerTransID, 'CReq', creq, undefined, typeof session === 'string' ? 'with threeDSSessionData' : undefined);
   const redirectUrl = checkedRedirect(core, rec, input.redirectUrl);
   const ch = rec.challenge as ChallengeState;
   if (ch.status === 'done' || rec.results) return completion(rec, redirectUrl);
@@ -121,6 +126,7 @@ export async function submitBrowserChallenge(core: ProtocolCore, input: SubmitIn
   if (typeof kind !== 'string' || !ACTIONS.has(kind)) throw invalid(fctx, 'action', 'must be submit, cancel, resend or oob-continue');
   const read = await challengeRecord(core, id);
   const rec = read.value;
+  if (rec.auth?.broken === 'acs-no-answer') return noAnswer(core);
   const redirectUrl = checkedRedirect(core, rec, input.redirectUrl);
   if ((rec.challenge as ChallengeState).status === 'done' || rec.results) return completion(rec, redirectUrl);
 
@@ -141,8 +147,20 @@ export async function submitBrowserChallenge(core: ProtocolCore, input: SubmitIn
   );
   if (!r) throw notFound(id);
   const after = r.record;
-  if ((after.challenge as ChallengeState).status === 'done' || after.results) return completion(after, redirectUrl);
+  if (r.changed) core.trail?.add(id, 'challenge', { action: kind, result: stepResult(after.challenge as ChallengeState) });
+  if ((after.challenge as ChallengeState).status === 'done' || after.results)
+    return traceAcsEnd(core, id, completion(after, redirectUrl), r.changed);
   return { type: 'challenge', view: view(core, after, ctx) };
+}
+
+/** The ACS of test card acs-no-answer: silent on every post of its challenge, for a bounded time. */
+function noAnswer(core: ProtocolCore): AcsResult {
+  return { type: 'no-answer', maxMs: core.config().protocol.hangMaxMs };
+}
+
+/** A cardholder step as the trail shows it (SPEC §17); the code typed is never kept. */
+function stepResult(ch: ChallengeState): Record<string, unknown> {
+  return { status: ch.status, failures: ch.failures, resends: ch.resends, ...(ch.notice && { notice: ch.notice }) };
 }
 
 function notFound(id: string): AppError {

@@ -6,6 +6,7 @@
 // messageVersion it states, which is how /3ds/final and the results push hand it on.
 import { AppError } from '../../../errors.js';
 import type { ProtocolCore } from '../../core.js';
+import { BROKEN_NOTES } from '../../rules/broken-responses.js';
 import { shapeRReq } from '../../rules/message-shapes.js';
 import { loadRecord, transition, withResults } from '../../transaction/lifecycle.js';
 import { finalOutcome, type TransactionRecord } from '../../transaction/record.js';
@@ -187,9 +188,11 @@ export async function finalCall(core: ProtocolCore, raw: unknown): Promise<Final
   if (outcome) return outcome;
   if (!a) throw new AppError('TRANSACTION_DATA_INVALID', 'threeDSServerTransID: the transaction has not been authenticated', fctx.ids);
   const what = rec.stage === 'decoupled' ? 'decoupled authentication' : 'challenge';
+  // A broken-response card says why the challenge may never complete (SPEC §4).
+  const why = a.broken === undefined ? '' : ` (${BROKEN_NOTES[a.broken]})`;
   throw new AppError(
     'RESULTS_PENDING',
-    `the ${what} of this transaction is not completed yet`,
+    `the ${what} of this transaction is not completed yet${why}`,
     { ...fctx.ids, acsTransID: a.acsTransID, dsTransID: a.dsTransID },
     {
       messageVersion: a.messageVersion,

@@ -44,5 +44,7 @@ export async function threeDSMethodCall(core: ProtocolCore, input: { threeDSMeth
       );
     }
   }
+  // A method that opened the transaction (no version call wrote a record) opens its index entry too (SPEC §17).
+  core.trail?.add(id, 'method', { threeDSMethodNotificationURL: url }, r ? undefined : { createdAt: now, stage: 'opened' });
   return { action: url, fields: { threeDSMethodData: toBase64Url(JSON.stringify({ threeDSServerTransID: id })) } };
 }

@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { maskPan } from '../../../logger.js';
 import type { ProtocolCore, RequestContext } from '../../core.js';
 import { configTables } from '../../rules/config-tables.js';
+import { scenarioTable } from '../../rules/scenario-overrides.js';
 import { openedRecord } from '../../transaction/record.js';
 import { bodyObject, type FieldContext, pan } from '../../wire/fields.js';
 import type { VersionResponse } from '../../wire/messages.js';
@@ -19,10 +20,18 @@ export async function versionCall(core: ProtocolCore, body: unknown, ctx: Reques
   const d = configTables(config);
   const id = randomUUID();
   const match = d.ranges.lookup(card);
-  const method = match !== undefined && d.scenarios.lookup(card).scenario.threeDSMethod === true;
+  const method = match !== undefined && scenarioTable(core).lookup(card).scenario.threeDSMethod === true;
   if (config.protocol.requireVersionCall || method) {
     const extra = { maskedPan: maskPan(card), ...(match && { scheme: match.scheme }) };
-    await core.store.create(id, openedRecord(id, core.now(), extra));
+    const now = core.now();
+    await core.store.create(id, openedRecord(id, now, extra));
+    // The transaction exists from here on (SPEC §17): its trail and index entry start with the version call.
+    core.trail?.add(
+      id,
+      'version',
+      { cardNumber: card },
+      { createdAt: now, last4: card.slice(-4), ...extra, api: ctx.api ?? 'mock', stage: 'opened' },
+    );
   }
   if (!match) return { threeDSServerTransID: id, cardRanges: [] };
   const range = method

@@ -567,5 +567,33 @@ describe('protocol/flows/app-challenge', () => {
         await plain.protocol.close();
       }
     });
+
+    it('4019 (acs-no-answer): every CReq of the transaction is held unanswered for protocol.hangMaxMs; others answer', async () => {
+      h.config.current = cryptoConfig({ HANG_MAX_MS: '1234' });
+      const sdk = new TestSdk();
+      const { ares } = await begin(h, sdk, '4000000000004019');
+      const creq = await sdk.nextCReq({});
+      expect(await h.protocol.appChallenge(creq)).to.deep.equal({ type: 'no-answer', maxMs: 1234 });
+      // Even a CReq that would not decrypt: the ACS is silent before it reads anything.
+      const garbage = await new CompactEncrypt(Buffer.from('{}'))
+        .setProtectedHeader({ alg: 'dir', enc: 'A128GCM', kid: ares.acsTransID })
+        .encrypt(new Uint8Array(16));
+      expect((await h.protocol.appChallenge(garbage)).type).to.equal('no-answer');
+      // Nothing moved: the challenge is open, the counters unused.
+      const rec = await h.protocol.load(ares.threeDSServerTransID);
+      expect(rec?.challenge?.status).to.equal('open');
+      expect(rec?.app?.sdkCounterStoA).to.equal(0);
+      const other = new TestSdk();
+      await begin(h, other, '4000000000004001');
+      expect((await h.protocol.appChallenge(await other.nextCReq({}))).type).to.equal('cres');
+    });
+
+    it('4015 (no-acs-url): acsSignedContent without acsURL, signed as ever; the ACS itself still answers', async () => {
+      const sdk = new TestSdk();
+      const { verified } = await begin(h, sdk, '4000000000004015');
+      expect(verified.payload).to.not.have.property('acsURL');
+      expect(verified.payload).to.include.keys('acsEphemPubKey', 'sdkEphemPubKey', 'acsTransID', 'acsRefNumber');
+      expect((await cres(h.protocol, sdk)).challengeCompletionInd).to.equal('N');
+    });
   });
 });

@@ -5,6 +5,19 @@ import { expectThrow } from '../../../helpers/expect-error.js';
 import { appAReq, type Body, browserAReq, SDK_KEY } from '../../helpers.js';
 
 describe('protocol/flows/authenticate/areq', () => {
+  it('copies a client\'s "__proto__" key as data, never as the echo\'s prototype (found by fuzzing)', () => {
+    const body = browserAReq('4000400040004000');
+    const hostile = JSON.parse('{"__proto__": {"polluted": true}, "chAccAgeInd": "01"}') as Record<string, unknown>;
+    (body.cardholderAccount as Record<string, unknown>).acctInfo = hostile;
+    const echo = parseAReq(body).echo as Record<string, unknown>;
+    const nested = echo.acctInfo;
+    expect(nested, 'acctInfo is echoed whole').to.be.an('object');
+    const copy = nested as Record<string, unknown>;
+    expect(Object.getPrototypeOf(copy)).to.equal(Object.prototype);
+    expect(Object.hasOwn(copy, '__proto__')).to.equal(true);
+    expect((copy as { polluted?: unknown }).polluted).to.equal(undefined);
+  });
+
   it('parses the browser fixture and turns numbers into numeric strings in the echo', () => {
     const p = parseAReq(browserAReq('4000400040004001'));
     expect(p.flow).to.equal('browser');

@@ -524,4 +524,176 @@ describe('protocol/flows/authenticate', () => {
       expect(e.detail).to.match(/^messageCategory:/);
     });
   });
+
+  describe('the scenario of one transaction, without changing the card (SPEC §4)', () => {
+    const scenarioExt = (scenario: unknown, criticalityIndicator = false) => ({
+      name: 'Mock3DSScenario',
+      id: 'M3DS-SCENARIO',
+      criticalityIndicator,
+      data: { scenario },
+    });
+
+    it('the M3DS-SCENARIO extension selects the outcome (code or name), is echoed, and the record says how', async () => {
+      const h = harness();
+      for (const [selector, status] of [
+        ['4001', 'C'],
+        ['challenge-otp', 'C'],
+        ['rejected', 'R'],
+        ['not-authenticated', 'N'],
+      ] as const) {
+        const body = browserAReq('4000400040004000', (b) => (b.messageExtension = [scenarioExt(selector, true)]));
+        const r = await h.protocol.authenticate(body, h.ctx);
+        expect(r.transStatus, selector).to.equal(status);
+        expect(r.authenticationResponse.messageExtension).to.deep.equal([scenarioExt(selector, true)]);
+        expect(r.authenticationRequest.messageExtension).to.deep.equal([scenarioExt(selector, true)]);
+        const rec = await h.protocol.load(body.threeDSServerTransID);
+        expect(rec).to.include({ scenarioSource: 'extension', maskedPan: '400040******4000' });
+      }
+      const card = browserAReq('4000400040004001');
+      await h.protocol.authenticate(card, h.ctx);
+      const rec = await h.protocol.load(card.threeDSServerTransID);
+      expect(rec?.scenarioKey).to.equal('4001');
+      expect(rec).to.not.have.property('scenarioSource');
+    });
+
+    it('X-Mock-Scenario wins over the extension and the card, and only while scenarioHeaderEnabled', async () => {
+      const h = harness();
+      const body = () => browserAReq('4000400040004001', (b) => (b.messageExtension = [scenarioExt('rejected')]));
+      const withHeader = { ...h.ctx, scenarioHeader: 'frictionless' };
+      const b1 = body();
+      expect((await h.protocol.authenticate(b1, withHeader)).transStatus).to.equal('Y');
+      expect(await h.protocol.load(b1.threeDSServerTransID)).to.include({ scenarioKey: '4000', scenarioSource: 'header' });
+      expect((await h.protocol.authenticate(body(), { ...h.ctx, scenarioHeader: ' 4002 ' })).transStatus).to.equal('N');
+      expect((await h.protocol.authenticate(body(), { ...h.ctx, scenarioHeader: '' })).transStatus).to.equal('R');
+      h.config.current = testConfig((c) => (c.protocol.scenarioHeaderEnabled = false));
+      expect((await h.protocol.authenticate(body(), withHeader)).transStatus).to.equal('R');
+      // Off, an unknown name is not even looked at.
+      expect((await h.protocol.authenticate(body(), { ...h.ctx, scenarioHeader: 'nope' })).transStatus).to.equal('R');
+    });
+
+    it('the header is part of the request: a retry with it is replayed, another scenario on the same ID is 409', async () => {
+      const h = harness();
+      const body = browserAReq('4000400040004000');
+      const first = await h.protocol.authenticate(body, { ...h.ctx, scenarioHeader: 'challenge-otp' });
+      expect(first.transStatus).to.equal('C');
+      expect(await h.protocol.authenticate(structuredClone(body), { ...h.ctx, scenarioHeader: 'challenge-otp' })).to.deep.equal(first);
+      for (const ctx of [h.ctx, { ...h.ctx, scenarioHeader: 'rejected' }]) {
+        const e = await expectRejection(h.protocol.authenticate(structuredClone(body), ctx), AppError);
+        expect(e.kind).to.equal('CONFLICTING_REPEAT');
+      }
+    });
+
+    it('an unknown scenario is Erro 203 naming X-Mock-Scenario or the extension element; nothing is stored', async () => {
+      const h = harness();
+      const body = browserAReq(
+        '4000400040004000',
+        (b) => (b.messageExtension = [{ name: 'x', id: 'other', criticalityIndicator: false, data: {} }, scenarioExt('no-such')]),
+      );
+      const e = await expectRejection(h.protocol.authenticate(body, h.ctx), AppError);
+      expect(errorEnvelope(e).errorDetails).to.include({
+        errorCode: '203',
+        errorMessageType: 'AReq',
+        threeDSServerTransID: body.threeDSServerTransID,
+      });
+      expect(e.detail).to.match(/^messageExtension\[1\]\.data\.scenario: "no-such" is no scenario; .*challenge-otp/);
+      const hdr = await expectRejection(
+        h.protocol.authenticate(browserAReq('4000400040004000'), { ...h.ctx, scenarioHeader: '4999' }),
+        AppError,
+      );
+      expect(hdr.detail).to.match(/^X-Mock-Scenario: "4999" is no scenario/);
+      expect(await h.protocol.load(body.threeDSServerTransID)).to.equal(null);
+    });
+  });
+
+  describe('broken-response cards 4015–4019 (SPEC §4)', () => {
+    const signingHook = (seen: (string | undefined)[]): AppChallengeHook => ({
+      async prepare(input) {
+        seen.push(input.acsURL);
+        return { acsSignedContent: `h.p.${randomUUID()}`, app: {} };
+      },
+    });
+
+    it('4015: a challenge without acsURL (browser: ARes and answer; app: acsSignedContent); final says why it is pending', async () => {
+      const seen: (string | undefined)[] = [];
+      const h = harness({ extra: { appChallenge: signingHook(seen) } });
+      const body = browserAReq('4000400040004015');
+      const r = await h.protocol.authenticate(body, h.ctx);
+      expect(r).to.include({ transStatus: 'C', acsChallengeMandated: 'Y' });
+      expect(r).to.not.have.property('acsURL');
+      expect(r.authenticationResponse).to.not.have.property('acsURL');
+      expect(r.challengeRequest).to.include({ messageType: 'CReq' });
+      expect(await h.protocol.authenticate(structuredClone(body), h.ctx)).to.deep.equal(r);
+      expect((await h.protocol.load(body.threeDSServerTransID))?.auth?.broken).to.equal('no-acs-url');
+      const fin = await expectRejection(h.protocol.final({ threeDSServerTransID: body.threeDSServerTransID }, h.ctx), AppError);
+      expect(fin.kind).to.equal('RESULTS_PENDING');
+      expect(fin.detail).to.contain('test card no-acs-url');
+      await h.protocol.authenticate(appAReq('5200000000004015'), h.ctx);
+      await h.protocol.authenticate(appAReq('5200000000004001'), h.ctx);
+      expect(seen).to.deep.equal([undefined, 'http://acs.test:8080/challenge']);
+    });
+
+    it('4016: the ARes without dsTransID, replayed the same; the transaction itself is fine (final Y)', async () => {
+      const h = harness();
+      const body = browserAReq('4000400040004016');
+      const r = await h.protocol.authenticate(body, h.ctx);
+      expect(r.transStatus).to.equal('Y');
+      expect(r.authenticationResponse).to.not.have.property('dsTransID');
+      expect(r.authenticationResponse).to.include({ messageType: 'ARes', acsTransID: r.authenticationResponse.acsTransID });
+      h.clock.now += 61_000;
+      expect(JSON.stringify(await h.protocol.authenticate(structuredClone(body), h.ctx))).to.equal(JSON.stringify(r));
+      const rec = await h.protocol.load(body.threeDSServerTransID);
+      expect(rec?.auth).to.include({ broken: 'no-ds-trans-id' });
+      expect(rec?.auth?.dsTransID).to.be.a('string');
+      expect(await h.protocol.final({ threeDSServerTransID: body.threeDSServerTransID }, h.ctx)).to.include({ transStatus: 'Y' });
+    });
+
+    it("4017: an app ARes whose sdkTransID is not the AReq's (the record keeps the real one); browsers get 4001's challenge", async () => {
+      const h = harness({ extra: { appChallenge: signingHook([]) } });
+      const body = appAReq('5200000000004017');
+      const r = await h.protocol.authenticate(body, h.ctx);
+      expect(r.transStatus).to.equal('C');
+      expect(r.authenticationResponse.sdkTransID).to.be.a('string').and.not.equal(body.sdkTransID);
+      expect(r.authenticationRequest.sdkTransID).to.equal(body.sdkTransID);
+      expect(await h.protocol.authenticate(structuredClone(body), h.ctx)).to.deep.equal(r);
+      const rec = await h.protocol.load(body.threeDSServerTransID);
+      expect(rec?.app?.sdkTransID).to.equal(body.sdkTransID);
+      expect(rec?.auth?.broken).to.equal('sdk-trans-id-mismatch');
+      const browser = await h.protocol.authenticate(browserAReq('4000400040004017'), h.ctx);
+      expect(browser).to.include({ transStatus: 'C', acsURL: 'http://acs.test:8080/processor/mock/acs/trigger-otp' });
+    });
+
+    it('4018: the ACS answers Erro 405 (component A) instead of an ARes, HTTP 502, replayed and in final', async () => {
+      const h = harness();
+      const body = browserAReq('4000400040004018');
+      const e = await expectRejection(h.protocol.authenticate(body, h.ctx), AppError);
+      expect(e.spec.status).to.equal(502);
+      expect(e.detail).to.equal('the ACS answered Erro 405 (component A)');
+      expect(errorEnvelope(e).errorDetails).to.include({
+        errorCode: '405',
+        errorComponent: 'A',
+        errorDescription: 'System failure at the ACS',
+        errorMessageType: 'AReq',
+      });
+      const again = await expectRejection(h.protocol.authenticate(body, h.ctx), AppError);
+      expect(errorEnvelope(again)).to.deep.equal(errorEnvelope(e));
+      const fin = await expectRejection(h.protocol.final({ threeDSServerTransID: body.threeDSServerTransID }, h.ctx), AppError);
+      expect(errorEnvelope(fin).errorDetails).to.include({ errorComponent: 'A', errorCode: '405' });
+    });
+
+    it('4019: a valid challenge ARes; the record says the ACS will not answer, and so does final', async () => {
+      const h = harness();
+      const body = browserAReq('4000400040004019');
+      const r = await h.protocol.authenticate(body, h.ctx);
+      expect(r).to.include({ transStatus: 'C', acsURL: 'http://acs.test:8080/processor/mock/acs/trigger-otp' });
+      expect((await h.protocol.load(body.threeDSServerTransID))?.auth?.broken).to.equal('acs-no-answer');
+      const fin = await expectRejection(h.protocol.final({ threeDSServerTransID: body.threeDSServerTransID }, h.ctx), AppError);
+      expect(fin.detail).to.contain('the ACS never answers the CReq');
+    });
+
+    it('selected by name on any card (header or extension), the break comes along', async () => {
+      const h = harness();
+      const r = await h.protocol.authenticate(browserAReq('4000400040004000'), { ...h.ctx, scenarioHeader: 'no-ds-trans-id' });
+      expect(r.authenticationResponse).to.not.have.property('dsTransID');
+    });
+  });
 });

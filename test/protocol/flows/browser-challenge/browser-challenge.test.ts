@@ -264,4 +264,26 @@ describe('protocol/flows/browser-challenge', () => {
     expect((await h.protocol.submitChallenge({ threeDSServerTransID: id, value: '1234' }, h.ctx)).type).to.equal('challenge');
     expect(cresOf(await h.protocol.submitChallenge({ threeDSServerTransID: id, value: '987654' }, h.ctx)).transStatus).to.equal('Y');
   });
+
+  it('4019 (acs-no-answer): the page and every form post are held unanswered for protocol.hangMaxMs; nothing changes', async () => {
+    const { h, id, creq, creqJson } = await started('4019');
+    h.config.current = testConfig((c) => (c.protocol.hangMaxMs = 4321));
+    for (const form of [creq, creqJson]) {
+      expect(await h.protocol.openChallenge({ creq: form, threeDSSessionData: 'x' }, h.ctx)).to.deep.equal({
+        type: 'no-answer',
+        maxMs: 4321,
+      });
+    }
+    for (const input of [{ value: '1234' }, { action: 'cancel' }, { action: 'resend' }]) {
+      expect((await h.protocol.submitChallenge({ threeDSServerTransID: id, ...input }, h.ctx)).type).to.equal('no-answer');
+    }
+    const rec = await h.protocol.load(id);
+    expect(rec?.challenge).to.include({ status: 'open', failures: 0 });
+    expect(rec?.challenge).to.not.have.property('completion');
+    expect(rec?.results).to.equal(undefined);
+    // The challenge still times out like any other: N, reason 14, in final.
+    h.clock.now += 601_000;
+    const fin = await h.protocol.final({ threeDSServerTransID: id }, h.ctx);
+    expect(fin.resultsRequest).to.include({ transStatus: 'N', transStatusReason: '14' });
+  });
 });
