@@ -802,7 +802,7 @@ const twoInstances: ChaosScenario = {
       row.p99FaultMs = p99Between(rep.records, tKill, tKill + 2000, (x) => x.inst === 1);
       row.notes.push(
         `pushes missing without a read: ${missing.length} (decoupled authenticated on A: ${missingDecoupledA}; challenges completed on A: ${missingCompletedA}; on B: ${missingB}); after reading every transaction back through B: ${receivedAfter}/${due.length} received`,
-        'src/protocol/flows/authenticate/authenticate.ts keeps the decoupled completion as a timer in the process that authenticated; a later read materializes it on any instance (lifecycle.ts), but nothing claims it from Redis (SPEC §19 "Status: not yet built")',
+        'due work (decoupled completion, challenge timeout, results push) is kept in Redis and claimed by a live instance (src/store/due-queue.ts, SPEC §19); a push in flight on the killed instance comes back after its lease (5 s)',
       );
       row.checks = [
         { what: `acknowledged lost ${row.lost}`, ok: row.lost === 0 },

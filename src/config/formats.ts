@@ -200,15 +200,71 @@ const CHALLENGES = new Set(['text', 'single-select', 'multi-select', 'oob', 'htm
 const NAME_RE = /^[a-z][a-z0-9-]{0,63}$/;
 // Not a convict format: convict merges object-valued keys key by key unless their format is Object,
 // so the scenario table is declared as Object and checked here, from the loader's cross-checks.
+const SCENARIO_KEYS = new Set([
+  'name',
+  'transStatus',
+  'reason',
+  'challenge',
+  'decoupled',
+  'delayMs',
+  'slow',
+  'threeDSMethod',
+  'dsError',
+  'challengeIndRule',
+  'broken',
+]);
+const ERROR_COMPONENTS = new Set(['C', 'S', 'D', 'A', 'M']);
+/** The longest delay a scenario may ask for: an answer held longer only piles requests up. */
+export const MAX_SCENARIO_DELAY_MS = 120_000;
+/** A value in a message, without calling into it (admin overrides come from clients). */
+const show = (x: unknown) =>
+  typeof x === 'string' ? x.slice(0, 40) : typeof x === 'number' || typeof x === 'boolean' ? String(x) : typeof x;
+const optionalFlag = (x: unknown) => x === undefined || typeof x === 'boolean';
+
+/** The dsError of a scenario: a 3-digit EMV error code, a component, an optional description. */
+function checkDsError(key: string, e: unknown): void {
+  if (e === undefined) return;
+  assert(e !== null && typeof e === 'object' && !Array.isArray(e), `scenario ${key}: dsError must be an object`);
+  const d = e as Record<string, unknown>;
+  assert(typeof d.errorCode === 'string' && /^[0-9]{3}$/.test(d.errorCode), `scenario ${key}: dsError.errorCode must be 3 digits`);
+  assert(
+    typeof d.errorComponent === 'string' && ERROR_COMPONENTS.has(d.errorComponent),
+    `scenario ${key}: dsError.errorComponent must be C, S, D, A or M`,
+  );
+  assert(
+    d.errorDescription === undefined || (typeof d.errorDescription === 'string' && d.errorDescription.length <= 2048),
+    `scenario ${key}: dsError.errorDescription must be a string of at most 2048 characters`,
+  );
+  for (const k of Object.keys(d))
+    assert(['errorCode', 'errorComponent', 'errorDescription'].includes(k), `scenario ${key}: dsError.${show(k)} is not a field`);
+}
+
 export function validateScenarioTable(v: unknown): void {
   assert(v && typeof v === 'object' && !Array.isArray(v), 'must be an object keyed by last 4 digits or full PAN');
   const names = new Map<string, string>();
   for (const [key, s] of Object.entries(v as Record<string, ScenarioConfig>)) {
-    assert(/^([0-9]{4}|[0-9]{13,19}|default)$/.test(key), `scenario key "${key}" must be 4 digits, a full PAN or "default"`);
-    assert(s && typeof s === 'object', `scenario ${key} must be an object`);
-    assert(TRANS_STATUSES.has(s.transStatus), `scenario ${key}: transStatus "${String(s.transStatus)}" is not an EMV status`);
-    assert(s.challenge === undefined || CHALLENGES.has(s.challenge), `scenario ${key}: challenge "${String(s.challenge)}" unknown`);
-    assert(s.delayMs === undefined || (Number.isInteger(s.delayMs) && s.delayMs >= 0), `scenario ${key}: delayMs must be >= 0`);
+    assert(/^([0-9]{4}|[0-9]{13,19}|default)$/.test(key), `scenario key "${show(key)}" must be 4 digits, a full PAN or "default"`);
+    assert(s && typeof s === 'object' && !Array.isArray(s), `scenario ${key} must be an object`);
+    for (const k of Object.keys(s)) assert(SCENARIO_KEYS.has(k), `scenario ${key}: "${show(k)}" is not a scenario field`);
+    assert(TRANS_STATUSES.has(s.transStatus), `scenario ${key}: transStatus "${show(s.transStatus)}" is not an EMV status`);
+    assert(s.challenge === undefined || CHALLENGES.has(s.challenge), `scenario ${key}: challenge "${show(s.challenge)}" unknown`);
+    assert(
+      s.delayMs === undefined || (Number.isInteger(s.delayMs) && s.delayMs >= 0 && s.delayMs <= MAX_SCENARIO_DELAY_MS),
+      `scenario ${key}: delayMs must be 0 to ${MAX_SCENARIO_DELAY_MS}`,
+    );
+    assert(
+      s.reason === undefined || (typeof s.reason === 'string' && /^[0-9]{2}$/.test(s.reason)),
+      `scenario ${key}: reason must be 2 digits`,
+    );
+    assert(
+      optionalFlag(s.decoupled) && optionalFlag(s.slow) && optionalFlag(s.threeDSMethod),
+      `scenario ${key}: decoupled, slow and threeDSMethod must be true or false`,
+    );
+    assert(
+      s.challengeIndRule === undefined || s.challengeIndRule === 'exemption-I',
+      `scenario ${key}: challengeIndRule must be "exemption-I"`,
+    );
+    checkDsError(key, s.dsError);
     assert(s.transStatus !== 'C' || s.challenge !== undefined, `scenario ${key}: status C needs a challenge type`);
     if (s.name !== undefined) {
       assert(typeof s.name === 'string' && NAME_RE.test(s.name), `scenario ${key}: name must be lower-case letters, digits and dashes`);
@@ -219,12 +275,12 @@ export function validateScenarioTable(v: unknown): void {
     }
     assert(
       s.broken === undefined || (BROKEN_RESPONSES as readonly string[]).includes(s.broken),
-      `scenario ${key}: broken "${String(s.broken)}" is not one of ${BROKEN_RESPONSES.join(', ')}`,
+      `scenario ${key}: broken "${show(s.broken)}" is not one of ${BROKEN_RESPONSES.join(', ')}`,
     );
     // The challenge breaks only exist where a challenge does.
     assert(
       (s.broken !== 'no-acs-url' && s.broken !== 'acs-no-answer') || s.transStatus === 'C',
-      `scenario ${key}: broken "${String(s.broken)}" needs transStatus C`,
+      `scenario ${key}: broken "${show(s.broken)}" needs transStatus C`,
     );
   }
 }

@@ -162,7 +162,7 @@ export async function runPrimary(early: EarlySignals): Promise<void> {
     const grace = reloader.current.server.shutdownGraceMs;
     logger.info('shutting down', { signal, graceMs: grace });
     await supervisor.stop(grace);
-    services.close();
+    await services.close();
     logger.info('stopped');
     process.exit(0);
   };

@@ -3,6 +3,7 @@
 import type { Config } from '../config/index.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
+import type { DueQueue } from '../store/due-queue.js';
 import type { TrailSink } from '../store/inspection/inspection-types.js';
 import type { OverrideMatch } from '../store/overrides/override-table.js';
 import type { TransactionStore } from '../store/store.js';
@@ -19,6 +20,8 @@ export interface ProtocolCore {
   now: () => number;
   pusher: ResultsPusher;
   timers: Timers;
+  /** Due work shared through Redis (SPEC §19); absent (embedded store): in-process timers. */
+  due?: DueQueue;
   appChallenge?: AppChallengeHook;
   /** The message trail of every transaction (SPEC §17); absent: nothing is recorded. */
   trail?: TrailSink;

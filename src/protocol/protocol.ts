@@ -6,6 +6,7 @@ import type { Config } from '../config/index.js';
 import type { CryptoService } from '../crypto/crypto-service.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
+import type { ClaimedJob, DueQueue } from '../store/due-queue.js';
 import type { TrailSink } from '../store/inspection/inspection-types.js';
 import type { TransactionStore } from '../store/store.js';
 import type { AppChallengeHook } from './app-hook.js';
@@ -25,7 +26,7 @@ import { finalCall, resultsCall } from './flows/results/results.js';
 import { type MethodResult, threeDSMethodCall } from './flows/three-ds-method/three-ds-method.js';
 import { versionCall } from './flows/version/card-range-lookup.js';
 import { loadRecord } from './transaction/lifecycle.js';
-import type { TransactionRecord } from './transaction/record.js';
+import { finalOutcome, type TransactionRecord } from './transaction/record.js';
 import { createResultsPusher } from './transaction/results-push.js';
 import type { AuthenticateResponse, FinalOutcome, ResultsResponse, VersionResponse } from './wire/messages.js';
 
@@ -75,6 +76,8 @@ export interface ProtocolOptions {
   trail?: TrailSink;
   /** Runtime scenario overrides (SPEC §17), consulted before the configured table. */
   overrides?: ProtocolCore['overrides'];
+  /** Due work shared through Redis (SPEC §19): its poller is started here and stopped by close(). */
+  due?: DueQueue;
 }
 
 export function createProtocol(opts: ProtocolOptions): Protocol {
@@ -99,7 +102,9 @@ export function createProtocol(opts: ProtocolOptions): Protocol {
     ...(hook && { appChallenge: hook }),
     ...(opts.trail && { trail: opts.trail }),
     ...(opts.overrides && { overrides: opts.overrides }),
+    ...(opts.due && { due: opts.due }),
   };
+  opts.due?.start((job) => runDueJob(core, job));
   return {
     core,
     version: (body, ctx) => versionCall(core, body, ctx),
@@ -117,9 +122,31 @@ export function createProtocol(opts: ProtocolOptions): Protocol {
     load: (id) => loadRecord(core, id),
     idle: () => pusher.idle(),
     async close() {
+      // Jobs this worker claimed but did not finish come back to a live instance after their lease.
+      const stopping = opts.due?.stop();
       pusher.close();
       timers.close();
+      await stopping;
       await pusher.idle();
     },
   };
+}
+
+/** One claimed due job (SPEC §19): both kinds start from the record, so running one twice is harmless. */
+async function runDueJob(core: ProtocolCore, job: ClaimedJob): Promise<void> {
+  // A read materializes a due decoupled completion (a CAS; the winner pushes, through the queue too).
+  const rec = await loadRecord(core, job.id);
+  if (!rec) return;
+  // Not final yet (this instance's clock is behind the one that set the due time): comes back after the lease.
+  const pending =
+    !rec.final &&
+    ((job.kind === 'decoupled' && rec.stage === 'decoupled') ||
+      (job.kind === 'challenge' && rec.stage === 'challenge' && rec.challenge?.status === 'open'));
+  if (pending) throw new Error(`${job.kind} not due yet by this instance's clock`);
+  if (job.kind !== 'push') return;
+  const url = rec.auth?.resultsURL;
+  const payload = finalOutcome(rec);
+  if (!url || !payload) return;
+  const aborted = await new Promise<boolean>((resolve) => core.pusher.push(url, payload, resolve));
+  if (aborted) throw new Error('results push cut short by shutdown');
 }

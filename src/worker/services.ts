@@ -14,6 +14,7 @@ import type { Metrics } from '../metrics.js';
 import { createProtocol, type Protocol } from '../protocol/protocol.js';
 import type { TransactionRecord } from '../protocol/transaction/record.js';
 import { type CreatedStore, createStore } from '../store/create-store.js';
+import { DueQueue } from '../store/due-queue.js';
 import { createInspection } from '../store/inspection/create-inspection.js';
 import type { InspectionStore } from '../store/inspection/inspection-types.js';
 import { createTrailRecorder } from '../store/inspection/trail-recorder.js';
@@ -73,6 +74,8 @@ export async function buildServices(opts: ServiceOptions): Promise<Services> {
   } catch (err) {
     opts.logger.warn('scenario overrides not received at start-up; the next change brings them', { error: (err as Error).message });
   }
+  // Redis backend: due work is shared by every instance on it (SPEC §19); embedded: in-process timers.
+  const due = store.redis && new DueQueue({ redis: store.redis, prefix: opts.config().store.prefix, logger: opts.logger });
   const protocol = createProtocol({
     config: opts.config,
     store,
@@ -81,6 +84,7 @@ export async function buildServices(opts: ServiceOptions): Promise<Services> {
     crypto,
     trail: createTrailRecorder({ config: opts.config, store: inspection }),
     overrides: opts.overrides.lookup,
+    ...(due && { due }),
   });
   return {
     store,

@@ -3,6 +3,7 @@
 // before reading), 400 for malformed JSON; `requireJson` gives routes their 415.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { AppError } from '../../errors.js';
+import { jsonDepthAbove, MAX_JSON_DEPTH } from '../../protocol/wire/encoding.js';
 import type { Stage } from '../exchange.js';
 
 type BodyKind = 'json' | 'form' | 'text';
@@ -14,24 +15,6 @@ function kindOf(contentType: string | undefined): BodyKind {
   if (mime === 'application/json' || mime.endsWith('+json')) return 'json';
   if (mime === 'application/x-www-form-urlencoded') return 'form';
   return 'text';
-}
-
-/**
- * No EMV message nests deeper than a handful of levels; a deeper body is refused before any code walks
- * it recursively (hashing, echoing, serializing), where it would exhaust the stack.
- */
-export const MAX_JSON_DEPTH = 32;
-
-/** Iterative, so the check itself cannot overflow the stack. */
-function jsonDepthAbove(value: unknown, max: number): boolean {
-  const stack: [unknown, number][] = [[value, 1]];
-  while (stack.length > 0) {
-    const [v, depth] = stack.pop() as [unknown, number];
-    if (v === null || typeof v !== 'object') continue;
-    if (depth > max) return true;
-    for (const x of Array.isArray(v) ? v : Object.values(v)) if (x !== null && typeof x === 'object') stack.push([x, depth + 1]);
-  }
-  return false;
 }
 
 function isJsonRequest(req: IncomingMessage): boolean {

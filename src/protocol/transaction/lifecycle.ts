@@ -38,9 +38,31 @@ export function afterResults(core: ProtocolCore, rec: TransactionRecord): void {
   if (!rq) return;
   core.metrics.counter('threeds_transactions_total').inc({ flow: rec.auth?.flow ?? 'browser', trans_status: rq.transStatus });
   traceResults(core, rec);
+  const due = core.due;
+  const id = rec.threeDSServerTransID;
+  // Results recorded: the challenge timeout queued for this transaction has nothing left to do.
+  if (due && rec.challenge) due.remove({ kind: 'challenge', id, attempt: 1 }).catch(() => undefined);
   const url = rec.auth?.resultsURL;
   const payload = finalOutcome(rec);
-  if (url && payload) core.pusher.push(url, payload);
+  if (!url || !payload) return;
+  if (!due) {
+    core.pusher.push(url, payload);
+    return;
+  }
+  // Shared due queue (SPEC §19): the push is kept in Redis, due once a lease from now, while this worker
+  // delivers it at once; it removes the job when done. Were this instance to die first, a live one claims
+  // the job and pushes again from the record (at least once). One connection keeps the ZADD before the ZREM.
+  const job = { kind: 'push', id, attempt: 1 } as const;
+  due.schedule(job, core.now() + due.leaseMs).catch((err: unknown) =>
+    core.logger.warn('results push not queued in the store; pushed from this worker only', {
+      threeDSServerTransID: id,
+      err: err as Error,
+    }),
+  );
+  core.pusher.push(url, payload, (aborted) => {
+    // Cut short by shutdown: left queued, so a live instance delivers it after the lease.
+    if (!aborted) due.remove(job).catch(() => undefined);
+  });
 }
 
 /**

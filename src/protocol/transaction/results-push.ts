@@ -11,8 +11,11 @@ import { configTables } from '../rules/config-tables.js';
 import type { FinalOutcome } from '../wire/messages.js';
 
 export interface ResultsPusher {
-  /** Starts a push in the background; never throws, never blocks the caller. */
-  push(url: string, payload: FinalOutcome): void;
+  /**
+   * Starts a push in the background; never throws, never blocks the caller. `settled` is called once the
+   * push is over: delivered, given up or refused (aborted false), or cut short by close() (aborted true).
+   */
+  push(url: string, payload: FinalOutcome, settled?: (aborted: boolean) => void): void;
   /** Resolves when no push is in flight (tests, shutdown). */
   idle(): Promise<void>;
   close(): void;
@@ -84,12 +87,13 @@ export function createResultsPusher(opts: {
   }
 
   return {
-    push(url: string, payload: FinalOutcome): void {
+    push(url: string, payload: FinalOutcome, settled?: (aborted: boolean) => void): void {
       const config = opts.config();
       const id = payload.threeDSServerTransID;
       if (!config.notifications.enabled) {
         count('disabled');
         note(id, url, 0, 'disabled');
+        settled?.(false);
         return;
       }
       let host: string;
@@ -101,6 +105,7 @@ export function createResultsPusher(opts: {
       } catch {
         count('blocked');
         note(id, url, 0, 'blocked', { reason: 'not a URL' });
+        settled?.(false);
         return;
       }
       const allowed = configTables(config).pushHosts;
@@ -108,13 +113,18 @@ export function createResultsPusher(opts: {
         count('blocked');
         note(id, url, 0, 'blocked', { reason: 'host not in notifications.allowedHosts' });
         opts.logger.warn('results push refused: host not allowed', { threeDSServerTransID: payload.threeDSServerTransID, host });
+        settled?.(false);
         return;
       }
       const p = run(url, JSON.stringify(payload), payload.threeDSServerTransID).catch((err: unknown) => {
         opts.logger.error('results push crashed', { err: err as Error });
       });
       inFlight.add(p);
-      void p.finally(() => inFlight.delete(p));
+      void p.finally(() => {
+        inFlight.delete(p);
+        // Aborted by close(): not settled, so a shared due queue hands the push to a live instance.
+        if (!shutdown.signal.aborted) settled?.(false);
+      });
     },
     async idle(): Promise<void> {
       while (inFlight.size > 0) await Promise.allSettled([...inFlight]);

@@ -24,14 +24,37 @@ export function fromBase64Lenient(text: string): string | undefined {
   return Buffer.from(body.replace(/\+/g, '-').replace(/\//g, '_'), 'base64url').toString('utf8');
 }
 
-/** Parses JSON that must be an object; undefined otherwise. */
+/**
+ * No EMV message nests deeper than a handful of levels; a deeper body is refused before any code walks
+ * it recursively (hashing, echoing, serializing), where it would exhaust the stack.
+ */
+export const MAX_JSON_DEPTH = 32;
+
+/** Iterative, so the check itself cannot overflow the stack. */
+export function jsonDepthAbove(value: unknown, max: number): boolean {
+  const stack: [unknown, number][] = [[value, 1]];
+  while (stack.length > 0) {
+    const [v, depth] = stack.pop() as [unknown, number];
+    if (v === null || typeof v !== 'object') continue;
+    if (depth > max) return true;
+    for (const x of Array.isArray(v) ? v : Object.values(v)) if (x !== null && typeof x === 'object') stack.push([x, depth + 1]);
+  }
+  return false;
+}
+
+/**
+ * Parses JSON that must be an object; undefined otherwise, and for JSON nested deeper than MAX_JSON_DEPTH
+ * (a CRes or CReq decoded from base64 is echoed and serialized later, where depth would exhaust the stack).
+ */
 export function parseJsonObject(text: string): Record<string, unknown> | undefined {
+  let v: unknown;
   try {
-    const v: unknown = JSON.parse(text);
-    return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+    v = JSON.parse(text);
   } catch {
     return undefined;
   }
+  if (!v || typeof v !== 'object' || Array.isArray(v) || jsonDepthAbove(v, MAX_JSON_DEPTH)) return undefined;
+  return v as Record<string, unknown>;
 }
 
 const PLAIN_KEY = /^[A-Za-z0-9_.$-]*$/;

@@ -1,7 +1,7 @@
 // The canonical JSON behind the idempotency check of authenticate: key order never matters, everything
 // else does, and what comes out is JSON that parses back to the same value.
 import { expect } from 'chai';
-import { canonicalHash, canonicalJson } from '../../../src/protocol/wire/encoding.js';
+import { canonicalHash, canonicalJson, MAX_JSON_DEPTH, parseJsonObject } from '../../../src/protocol/wire/encoding.js';
 
 describe('protocol/wire/encoding: canonical JSON', () => {
   it('sorts keys at every level, keeps array order, drops undefined members like JSON does', () => {
@@ -25,5 +25,17 @@ describe('protocol/wire/encoding: canonical JSON', () => {
     expect(canonicalHash(reordered)).to.equal(canonicalHash(one));
     expect(canonicalHash(other)).to.not.equal(canonicalHash(one));
     expect(canonicalHash({ a: '1' })).to.not.equal(canonicalHash({ a: 1 }));
+  });
+});
+
+describe('protocol/wire/encoding: parseJsonObject', () => {
+  it('refuses JSON nested deeper than MAX_JSON_DEPTH, which serializing it again would overflow the stack on', () => {
+    const deep = `{"a":${'['.repeat(20_000)}${']'.repeat(20_000)}}`;
+    expect(() => JSON.stringify(JSON.parse(deep))).to.throw(RangeError);
+    expect(parseJsonObject(deep)).to.equal(undefined);
+    const fine = `{"a":${'['.repeat(MAX_JSON_DEPTH - 1)}${']'.repeat(MAX_JSON_DEPTH - 1)}}`;
+    expect(parseJsonObject(fine)).to.be.an('object');
+    expect(parseJsonObject('[1]')).to.equal(undefined);
+    expect(parseJsonObject('{"x":')).to.equal(undefined);
   });
 });

@@ -13,6 +13,22 @@ import type { OverrideEntry } from '../../../src/types.js';
 const entry = (key: string, transStatus: string): OverrideEntry => ({ key, scenario: { transStatus }, setBy: 't', setAt: 1 });
 
 describe('scenario overrides', () => {
+  it('refuses a scenario an admin client could break the protocol with, naming the field (found in review)', () => {
+    const hostile: [unknown, RegExp][] = [
+      [{ transStatus: 'E', dsError: { errorCode: { toString: 1 }, errorComponent: 'D' } }, /dsError.errorCode must be 3 digits/],
+      [{ transStatus: 'E', dsError: { errorCode: '405', errorComponent: 'Z' } }, /errorComponent/],
+      [{ transStatus: 'N', reason: {} }, /reason must be 2 digits/],
+      [{ transStatus: 'Y', delayMs: 2_000_000_000 }, /delayMs must be 0 to 120000/],
+      [{ transStatus: 'Y', slow: 'yes' }, /true or false/],
+      [{ transStatus: 'Y', extra: 1 }, /"extra" is not a scenario field/],
+      [JSON.parse('{"transStatus": "Y", "__proto__": {"x": 1}}'), /"__proto__" is not a scenario field/],
+      [{ transStatus: { toString: null } }, /transStatus "object" is not an EMV status/],
+    ];
+    for (const [scenario, why] of hostile) expect(scenarioProblem('4000', scenario), JSON.stringify(scenario)).to.match(why);
+    expect(scenarioProblem('4000', { transStatus: 'E', dsError: { errorCode: '405', errorComponent: 'D' } })).to.equal(undefined);
+    expect(scenarioProblem('4000', { transStatus: 'N', reason: '01', delayMs: 50 })).to.equal(undefined);
+  });
+
   it('accept keys of 4 digits or a full PAN, and scenarios of the configured vocabulary only', () => {
     expect(keyProblem('4001')).to.equal(undefined);
     expect(keyProblem('4000400040004001')).to.equal(undefined);

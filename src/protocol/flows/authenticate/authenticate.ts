@@ -214,7 +214,24 @@ export async function authenticateCall(core: ProtocolCore, body: unknown, ctx: R
   if (stage === 'frictionless' || stage === 'ds-error') {
     core.metrics.counter('threeds_transactions_total').inc({ flow: areq.flow, trans_status: stage === 'ds-error' ? 'error' : st });
   }
-  if (stage === 'decoupled') {
+  if (stage === 'challenge' && core.due && ui) {
+    // The challenge timeout, likewise: due at the deadline openChallenge set (it never moves).
+    const deadline = now + config.protocol.challenge.timeoutSeconds * 1000;
+    await core.due
+      .schedule({ kind: 'challenge', id, attempt: 1 }, deadline)
+      .catch((err: unknown) =>
+        core.logger.warn('challenge timeout not queued in the store', { threeDSServerTransID: id, err: err as Error }),
+      );
+  }
+  if (stage === 'decoupled' && core.due) {
+    // Shared due queue (SPEC §19): queued right after the record write; whichever instance is alive when
+    // it is due claims it and completes the record (a CAS: a second run finds it final), pushing too.
+    await core.due
+      .schedule({ kind: 'decoupled', id, attempt: 1 }, now + config.protocol.decoupledDelayMs)
+      .catch((err: unknown) =>
+        core.logger.warn('decoupled completion not queued in the store', { threeDSServerTransID: id, err: err as Error }),
+      );
+  } else if (stage === 'decoupled') {
     // The push happens here when this worker lives that long; any later read materializes it otherwise.
     core.timers.schedule(config.protocol.decoupledDelayMs + 10, () => {
       loadRecord(core, id).catch((err: unknown) =>

@@ -8,6 +8,7 @@ import { AppError } from '../../../errors.js';
 import type { ProtocolCore } from '../../core.js';
 import { BROKEN_NOTES } from '../../rules/broken-responses.js';
 import { shapeRReq } from '../../rules/message-shapes.js';
+import { maxMessageExtensions } from '../../rules/version-values.js';
 import { loadRecord, transition, withResults } from '../../transaction/lifecycle.js';
 import { finalOutcome, type TransactionRecord } from '../../transaction/record.js';
 import { resultsResponse } from '../../transaction/results-messages.js';
@@ -130,7 +131,10 @@ function parseRReq(body: Json, fctx: FieldContext, rec: TransactionRecord, suppo
       },
     );
   }
-  parseMessageExtension(fctx, body.messageExtension);
+  const extensions = parseMessageExtension(fctx, body.messageExtension);
+  // SPEC §15: the entry limit of the RReq's own version (10 before 2.3.1), as for the AReq.
+  if ((extensions?.length ?? 0) > maxMessageExtensions(version))
+    throw invalid(fctx, 'messageExtension', `at most ${maxMessageExtensions(version)} entries in ${version}`);
   const rq: ResultsRequest = {
     messageType: 'RReq',
     messageVersion: version,

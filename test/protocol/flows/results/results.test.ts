@@ -137,6 +137,15 @@ describe('protocol/flows/results: results and final', () => {
       [{ authenticationMethod: [] }, '203', 'authenticationMethod'],
       [{ acsRenderingType: { acsInterface: '03', acsUiTemplate: '01' } }, '203', 'acsInterface'],
       [{ messageExtension: [{ name: 'n', id: 'ID9', criticalityIndicator: true, data: {} }] }, '202', 'ID9'],
+      // 11 entries: within 2.3.1's 15, over 2.2.0's 10 (found in review).
+      [
+        {
+          messageVersion: '2.2.0',
+          messageExtension: Array.from({ length: 11 }, (_, i) => ({ name: 'n', id: `ID${i}`, criticalityIndicator: false, data: {} })),
+        },
+        '203',
+        'messageExtension',
+      ],
     ];
     for (const [edit, code, detail] of cases) {
       const e = await expectRejection(h.protocol.results({ ...ok, ...edit }, h.ctx), AppError);

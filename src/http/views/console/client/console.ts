@@ -480,8 +480,11 @@ function runStep(run: Run, text: string, opts: { bad?: boolean; json?: unknown }
 function notification(run: Run, kind: string, frame: HTMLIFrameElement, ms?: number): Promise<Record<string, string>> {
   return new Promise((resolve, reject) => {
     let timer: number | undefined;
+    // Ends this wait's listeners (the run's abort listener included) however it settles.
+    const listening = new AbortController();
     const done = () => {
       window.removeEventListener('message', onMessage);
+      listening.abort();
       if (timer !== undefined) window.clearTimeout(timer);
     };
     const onMessage = (ev: MessageEvent) => {
@@ -497,10 +500,14 @@ function notification(run: Run, kind: string, frame: HTMLIFrameElement, ms?: num
       resolve(d.fields ?? {});
     };
     window.addEventListener('message', onMessage);
-    run.ctl.signal.addEventListener('abort', () => {
-      done();
-      reject(new DOMException('stopped', 'AbortError'));
-    });
+    run.ctl.signal.addEventListener(
+      'abort',
+      () => {
+        done();
+        reject(new DOMException('stopped', 'AbortError'));
+      },
+      { once: true, signal: listening.signal },
+    );
     if (ms !== undefined)
       timer = window.setTimeout(() => {
         done();

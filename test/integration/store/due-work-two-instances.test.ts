@@ -1,0 +1,126 @@
+// SPEC §19 with two instances on one Redis: a decoupled transaction authenticated on instance A, A killed
+// (SIGKILL, primary and worker) before the completion is due, and instance B claims the due completion
+// from Redis, completes the record and delivers the results push; nobody reads the transaction meanwhile.
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import http from 'node:http';
+import path from 'node:path';
+import { expect } from 'chai';
+import { Redis } from 'ioredis';
+import { type RedisServer, requireRedis, startRedis } from '../../helpers/redis.js';
+import { ROOT, type RunningServer, startServer } from '../../helpers/server.js';
+
+const PAN = '4000400040004006';
+const PREFIX = `due${randomUUID().slice(0, 8)}`;
+// Both instances alike: the decoupled completion due 1.5 s after the AReq, a challenge timing out after 1 s.
+let env: Record<string, string> = {};
+
+describe('due work on two instances sharing one Redis (SPEC §19)', function () {
+  this.timeout(60_000);
+  let redis: RedisServer;
+  let client: Redis;
+  let a: RunningServer | undefined;
+  let b: RunningServer | undefined;
+  let receiver: http.Server;
+  let pushUrl: string;
+  const pushes: Record<string, unknown>[] = [];
+
+  before(async function () {
+    requireRedis(this);
+    redis = await startRedis();
+    client = new Redis(redis.url);
+    receiver = http.createServer((req, res) => {
+      let body = '';
+      req.setEncoding('utf8').on('data', (c: string) => {
+        body += c;
+      });
+      req.on('end', () => {
+        pushes.push(JSON.parse(body) as Record<string, unknown>);
+        res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+      });
+    });
+    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+    pushUrl = `http://127.0.0.1:${(receiver.address() as { port: number }).port}/results`;
+    env = { REDIS_URL: redis.url, STORE_PREFIX: PREFIX, DECOUPLED_DELAY_MS: '1500', CHALLENGE_TIMEOUT_SECONDS: '1' };
+    a = await startServer({ workers: 1, env });
+    b = await startServer({ workers: 1, env });
+  });
+  after(async () => {
+    await a?.stop();
+    await b?.stop();
+    client?.disconnect();
+    await new Promise<void>((resolve) => (receiver ? receiver.close(() => resolve()) : resolve()));
+    await redis?.close();
+  });
+
+  /** Versioning then authentication on `server`; returns the transaction ID and the ARes transStatus. */
+  async function authenticate(server: RunningServer, pan: string, decoupled: boolean): Promise<{ id: string; transStatus: string }> {
+    const v = await fetch(server.url('/3ds/version'), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ cardNumber: pan }),
+    });
+    const id = ((await v.json()) as { threeDSServerTransID: string }).threeDSServerTransID;
+    const areq = JSON.parse(readFileSync(path.join(ROOT, 'examples/authenticate-browser.json'), 'utf8')) as Record<
+      string,
+      Record<string, unknown>
+    >;
+    const obj = (k: string) => areq[k] as Record<string, unknown>;
+    obj('cardholderAccount').acctNumber = pan;
+    obj('merchant').resultsResponseNotificationUrl = pushUrl;
+    if (decoupled) obj('threeDSRequestor').threeDSRequestorDecReqInd = 'Y';
+    const res = await fetch(server.url('/3ds/authenticate'), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ ...areq, threeDSServerTransID: id }),
+    });
+    expect(res.status).to.equal(200);
+    return { id, transStatus: ((await res.json()) as { transStatus: string }).transStatus };
+  }
+
+  const pushedFor = (id: string) =>
+    new Promise<void>((resolve) => {
+      const check = () => {
+        if (pushes.some((p) => p.threeDSServerTransID === id)) resolve();
+        else setTimeout(check, 20);
+      };
+      check();
+    });
+
+  it('B completes the decoupled transaction A authenticated and pushes its results after A is killed', async () => {
+    const sa = a as RunningServer;
+    const { id, transStatus } = await authenticate(sa, PAN, true);
+    expect(transStatus).to.equal('D');
+
+    // The completion is queued in Redis before the answer leaves A.
+    const member = `decoupled|${id}|1`;
+    expect(await client.zscore(`${PREFIX}:due`, member)).to.not.equal(null);
+    // A dies, its worker with it (the server runs as its own process group).
+    process.kill(-sa.pid, 'SIGKILL');
+    await sa.exited;
+    // A died before the completion was due: nothing pushed yet.
+    expect(pushes.filter((p) => p.threeDSServerTransID === id)).to.have.length(0);
+    await pushedFor(id);
+    const push = pushes.find((p) => p.threeDSServerTransID === id) as Record<string, unknown>;
+    expect(push).to.include({ threeDSServerTransID: id, transStatus: 'Y' });
+    // Done work leaves the queue: the completion, and the push once delivered.
+    const deadline = Date.now() + 5000;
+    while ((await client.zcard(`${PREFIX}:due`)) > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    expect(await client.zrange(`${PREFIX}:due`, '0', '-1')).to.deep.equal([]);
+    // Exactly one delivery here: B completed it once (the CAS) and its push succeeded on the first try.
+    expect(pushes.filter((p) => p.threeDSServerTransID === id)).to.have.length(1);
+  });
+
+  it('B times out the challenge A opened and pushes its results after A is killed', async () => {
+    const a2 = await startServer({ workers: 1, env });
+    a = a2;
+    const { id, transStatus } = await authenticate(a2, '4000400040004001', false);
+    expect(transStatus).to.equal('C');
+    expect(await client.zscore(`${PREFIX}:due`, `challenge|${id}|1`)).to.not.equal(null);
+    process.kill(-a2.pid, 'SIGKILL');
+    await a2.exited;
+    await pushedFor(id);
+    const push = pushes.find((p) => p.threeDSServerTransID === id) as Record<string, unknown>;
+    expect(push).to.include({ threeDSServerTransID: id, transStatus: 'N' });
+  });
+});
