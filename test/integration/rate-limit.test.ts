@@ -3,81 +3,18 @@
 // the 200s must equal `max` within 1%, both workers must have served, and the next window must grant
 // `max` again. Once over the embedded backend (counters in the primary), once over Redis when present,
 // where each worker holds one Redis connection (its store's, the limiter borrows it).
-import { setTimeout as sleep } from 'node:timers/promises';
 import { expect } from 'chai';
+import { emptyRound, expectExact, hammer, type Limits, nextWindow, type Round } from '../helpers/rate-limit.js';
 import { cli, type RedisServer, requireRedis, startRedis, waitFor } from '../helpers/redis.js';
 import { type RunningServer, startServer } from '../helpers/server.js';
 
 const MAX = 500;
 const WINDOW_MS = 5000;
-const LOOPS = 8;
-const REFUSALS_TO_SEE = 400;
+const LIMITS: Limits = { max: MAX, windowMs: WINDOW_MS };
 
-interface Round {
-  ok: number;
-  refused: number;
-  pids: Set<number>;
-  elapsedMs: number;
-  refusal?: { status: number; retryAfter: string | null; rateLimit: string | null; body: { errorDetails?: { errorCode?: string } } };
-}
-
-/** Hammers a rate-limited route until enough 429s were seen; counts every answer. */
-async function hammer(server: RunningServer, startedAt: number, round: Round): Promise<Round> {
-  let stop = false;
-  const loops = Array.from({ length: LOOPS }, async (_, i) => {
-    // Half the loops open a connection per request (spread over the workers by the primary), half keep theirs.
-    const headers: Record<string, string> = i % 2 === 0 ? { connection: 'close' } : {};
-    while (!stop) {
-      const res = await fetch(server.url('/__test/config'), { headers, signal: AbortSignal.timeout(5000) });
-      if (res.status === 200) {
-        round.ok++;
-        round.pids.add(((await res.json()) as { pid: number }).pid);
-      } else if (res.status === 429) {
-        round.refused++;
-        const body = (await res.json()) as NonNullable<Round['refusal']>['body'];
-        round.refusal ??= { status: res.status, retryAfter: res.headers.get('retry-after'), rateLimit: res.headers.get('ratelimit'), body };
-        if (round.refused >= REFUSALS_TO_SEE) stop = true;
-      } else {
-        stop = true;
-        throw new Error(`unexpected HTTP ${res.status}: ${await res.text()}`);
-      }
-    }
-  });
-  await Promise.all(loops);
-  round.elapsedMs = Date.now() - startedAt;
-  return round;
-}
-
-const emptyRound = (): Round => ({ ok: 0, refused: 0, pids: new Set(), elapsedMs: 0 });
-
-/** Polls until a request is allowed again (a new window opened); that request is the round's first. */
-async function nextWindow(server: RunningServer): Promise<{ startedAt: number; round: Round }> {
-  const deadline = Date.now() + WINDOW_MS + 5000;
-  while (Date.now() < deadline) {
-    const startedAt = Date.now();
-    const res = await fetch(server.url('/__test/config'), { headers: { connection: 'close' } });
-    if (res.status === 200) {
-      const round = emptyRound();
-      round.ok = 1;
-      round.pids.add(((await res.json()) as { pid: number }).pid);
-      return { startedAt, round };
-    }
-    await res.arrayBuffer();
-    await sleep(50);
-  }
-  throw new Error('no new rate-limit window opened');
-}
-
-function expectExact(round: Round, what: string): void {
-  // Every counted request must fall in one window, or the count says nothing.
-  expect(round.elapsedMs, `${what}: the hammering outlasted the ${WINDOW_MS} ms window; inconclusive`).to.be.below(WINDOW_MS);
-  expect(round.ok, `${what}: allowed requests`).to.be.at.most(MAX);
-  expect(round.ok, `${what}: allowed requests`).to.be.at.least(Math.floor(MAX * 0.99));
-  expect(round.refused).to.be.at.least(REFUSALS_TO_SEE);
+function expectBothWorkers(round: Round, what: string): void {
+  expectExact(round, LIMITS, what);
   expect(round.pids.size, `${what}: both workers served`).to.equal(2);
-  expect(round.refusal?.body.errorDetails?.errorCode).to.equal('405');
-  expect(Number(round.refusal?.retryAfter)).to.be.within(1, WINDOW_MS / 1000);
-  expect(round.refusal?.rateLimit).to.match(new RegExp(`^limit=${MAX}, remaining=0, reset=\\d+$`));
 }
 
 async function metric(server: RunningServer, name: string): Promise<number> {
@@ -87,13 +24,14 @@ async function metric(server: RunningServer, name: string): Promise<number> {
 }
 
 async function exactAcrossWorkers(server: RunningServer): Promise<void> {
-  const first = await hammer(server, Date.now(), emptyRound());
-  expectExact(first, 'first window');
+  const url = server.url('/__test/config');
+  const first = await hammer(url, Date.now(), emptyRound());
+  expectBothWorkers(first, 'first window');
   // Operator routes stay open while the client is refused.
   expect((await fetch(server.url('/health'))).status).to.equal(200);
-  const { startedAt, round } = await nextWindow(server);
-  const second = await hammer(server, startedAt, round);
-  expectExact(second, 'second window');
+  const { startedAt, round } = await nextWindow(url, LIMITS);
+  const second = await hammer(url, startedAt, round);
+  expectBothWorkers(second, 'second window');
   expect(await metric(server, 'rate_limited_total')).to.be.at.least(first.refused + second.refused);
 }
 
