@@ -1,6 +1,7 @@
 // SPEC §19 with two instances on one Redis: a decoupled transaction authenticated on instance A, A killed
 // (SIGKILL, primary and worker) before the completion is due, and instance B claims the due completion
 // from Redis, completes the record and delivers the results push; nobody reads the transaction meanwhile.
+// And a retry of the AReq to B queues that work again when A died between its record write and the queue.
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
@@ -53,8 +54,12 @@ describe('due work on two instances sharing one Redis (SPEC §19)', function () 
     await redis?.close();
   });
 
-  /** Versioning then authentication on `server`; returns the transaction ID and the ARes transStatus. */
-  async function authenticate(server: RunningServer, pan: string, decoupled: boolean): Promise<{ id: string; transStatus: string }> {
+  /** Versioning then authentication on `server`; returns the transaction ID, the ARes transStatus and the AReq sent. */
+  async function authenticate(
+    server: RunningServer,
+    pan: string,
+    decoupled: boolean,
+  ): Promise<{ id: string; transStatus: string; body: string }> {
     const v = await fetch(server.url('/3ds/version'), {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -69,13 +74,15 @@ describe('due work on two instances sharing one Redis (SPEC §19)', function () 
     obj('cardholderAccount').acctNumber = pan;
     obj('merchant').resultsResponseNotificationUrl = pushUrl;
     if (decoupled) obj('threeDSRequestor').threeDSRequestorDecReqInd = 'Y';
-    const res = await fetch(server.url('/3ds/authenticate'), {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ ...areq, threeDSServerTransID: id }),
-    });
+    const body = JSON.stringify({ ...areq, threeDSServerTransID: id });
+    return { id, transStatus: await send(server, body), body };
+  }
+
+  /** POSTs an AReq body; returns the ARes transStatus. */
+  async function send(server: RunningServer, body: string): Promise<string> {
+    const res = await fetch(server.url('/3ds/authenticate'), { method: 'POST', headers: { 'content-type': 'application/json' }, body });
     expect(res.status).to.equal(200);
-    return { id, transStatus: ((await res.json()) as { transStatus: string }).transStatus };
+    return ((await res.json()) as { transStatus: string }).transStatus;
   }
 
   const pushedFor = (id: string) =>
@@ -122,5 +129,22 @@ describe('due work on two instances sharing one Redis (SPEC §19)', function () 
     await pushedFor(id);
     const push = pushes.find((p) => p.threeDSServerTransID === id) as Record<string, unknown>;
     expect(push).to.include({ threeDSServerTransID: id, transStatus: 'N' });
+  });
+
+  it("queues the completion again on a client's retry to B when A died between writing the record and queuing it", async () => {
+    const a3 = await startServer({ workers: 1, env });
+    a = a3;
+    const { id, transStatus, body } = await authenticate(a3, PAN, true);
+    expect(transStatus).to.equal('D');
+    // As if A had died right after its record write: the completion never reached the queue.
+    expect(await client.zrem(`${PREFIX}:due`, `decoupled|${id}|1`)).to.equal(1);
+    process.kill(-a3.pid, 'SIGKILL');
+    await a3.exited;
+    // The client, which got no answer, sends the same AReq to the other instance: the first answer again,
+    // and the completion queued from the record.
+    expect(await send(b as RunningServer, body)).to.equal('D');
+    expect(await client.zscore(`${PREFIX}:due`, `decoupled|${id}|1`)).to.not.equal(null);
+    await pushedFor(id);
+    expect(pushes.find((p) => p.threeDSServerTransID === id)).to.include({ threeDSServerTransID: id, transStatus: 'Y' });
   });
 });

@@ -43,7 +43,7 @@ export async function authenticateCall(core: ProtocolCore, body: unknown, ctx: R
   const mayExist = config.protocol.requireVersionCall || scenario.scenario.threeDSMethod === true || areq.sdk !== undefined;
   const read = mayExist ? await loadVersioned(core, id) : null;
   const current = read?.value ?? null;
-  if (current?.auth) return replay(core, current, hash, areq);
+  if (current?.auth) return repeat(core, current, hash, areq);
   if (!current && config.protocol.requireVersionCall) {
     throw new AppError('TRANSACTION_NOT_FOUND', 'threeDSServerTransID: no version call opened this transaction', ids, {
       errorMessageType: 'AReq',
@@ -55,7 +55,7 @@ export async function authenticateCall(core: ProtocolCore, body: unknown, ctx: R
   const refuse = async (err: AppError): Promise<AuthenticateResponse> => {
     if (!mayExist) {
       const prior = await loadRecord(core, id);
-      if (prior?.auth) return replay(core, prior, hash, areq);
+      if (prior?.auth) return repeat(core, prior, hash, areq);
     }
     throw err;
   };
@@ -193,7 +193,9 @@ export async function authenticateCall(core: ProtocolCore, body: unknown, ctx: R
   });
 
   const raced = await store(core, id, build, acsTransID, read ?? undefined);
-  if (raced) return replay(core, raced, hash, areq);
+  if (raced) return repeat(core, raced, hash, areq);
+  // Queued at once after the write, before a slow card's delay: the answer leaves only once both are kept.
+  if (core.due && (stage === 'challenge' || stage === 'decoupled')) await queueDueWork(core, build(openedRecord(id, now)));
   traceAuthentication(core, id, {
     body,
     createdAt: read?.value.createdAt ?? now,
@@ -214,24 +216,7 @@ export async function authenticateCall(core: ProtocolCore, body: unknown, ctx: R
   if (stage === 'frictionless' || stage === 'ds-error') {
     core.metrics.counter('threeds_transactions_total').inc({ flow: areq.flow, trans_status: stage === 'ds-error' ? 'error' : st });
   }
-  if (stage === 'challenge' && core.due && ui) {
-    // The challenge timeout, likewise: due at the deadline openChallenge set (it never moves).
-    const deadline = now + config.protocol.challenge.timeoutSeconds * 1000;
-    await core.due
-      .schedule({ kind: 'challenge', id, attempt: 1 }, deadline)
-      .catch((err: unknown) =>
-        core.logger.warn('challenge timeout not queued in the store', { threeDSServerTransID: id, err: err as Error }),
-      );
-  }
-  if (stage === 'decoupled' && core.due) {
-    // Shared due queue (SPEC §19): queued right after the record write; whichever instance is alive when
-    // it is due claims it and completes the record (a CAS: a second run finds it final), pushing too.
-    await core.due
-      .schedule({ kind: 'decoupled', id, attempt: 1 }, now + config.protocol.decoupledDelayMs)
-      .catch((err: unknown) =>
-        core.logger.warn('decoupled completion not queued in the store', { threeDSServerTransID: id, err: err as Error }),
-      );
-  } else if (stage === 'decoupled') {
+  if (stage === 'decoupled' && !core.due) {
     // The push happens here when this worker lives that long; any later read materializes it otherwise.
     core.timers.schedule(config.protocol.decoupledDelayMs + 10, () => {
       loadRecord(core, id).catch((err: unknown) =>
@@ -278,6 +263,37 @@ async function store(
     });
   }
   return raced;
+}
+
+/**
+ * The due work a pending record needs in the shared queue (SPEC §19): the decoupled completion at its due
+ * time, the challenge timeout at the deadline openChallenge set (it never moves). Whichever instance is
+ * alive when it is due claims it; running it is a CAS on the record, so a second run finds it final.
+ * Queuing is idempotent (ZADD NX on a member naming kind, ID and attempt), so a repeat queues it again
+ * safely: an instance that died between writing the record and queuing leaves nothing lost once the
+ * client retries.
+ */
+async function queueDueWork(core: ProtocolCore, rec: TransactionRecord): Promise<void> {
+  if (!core.due || rec.final) return;
+  const id = rec.threeDSServerTransID;
+  const open = rec.stage === 'challenge' && rec.challenge?.status === 'open' ? rec.challenge.deadline : undefined;
+  const job =
+    rec.stage === 'decoupled' && rec.decoupledDueAt !== undefined
+      ? { kind: 'decoupled' as const, at: rec.decoupledDueAt, what: 'decoupled completion' }
+      : open !== undefined
+        ? { kind: 'challenge' as const, at: open, what: 'challenge timeout' }
+        : undefined;
+  if (!job) return;
+  await core.due
+    .schedule({ kind: job.kind, id, attempt: 1 }, job.at)
+    .catch((err: unknown) => core.logger.warn(`${job.what} not queued in the store`, { threeDSServerTransID: id, err: err as Error }));
+}
+
+/** A repeat of an authenticated transaction: the first answer (or the 409), and its due work queued again. */
+async function repeat(core: ProtocolCore, rec: TransactionRecord, hash: string, areq: ParsedAReq): Promise<AuthenticateResponse> {
+  const answer = replay(core, rec, hash, areq);
+  await queueDueWork(core, rec);
+  return answer;
 }
 
 function replay(core: ProtocolCore, rec: TransactionRecord, hash: string, areq: ParsedAReq): AuthenticateResponse {
