@@ -1,14 +1,23 @@
 // One trail entry as stored (SPEC §17): JSON {at, kind, note?, message}. Every PAN-like digit run in the
 // message's strings (and in integers that long) is masked the way the logger masks it (first 6, last 4),
 // and no `cardSecurityCode` is kept at any depth (SPEC §3.2: the CVC is never stored). The fields whose
-// long digit runs are not card numbers (purchaseDate is 14 digits) are left as they are. A message too
+// long digit runs are not card numbers are left as they are only in the shape they have (purchaseDate a
+// 14-digit date and time, timestamps numbers of milliseconds): a PAN sent under such a key is masked. A message too
 // large for the trail's byte bound is kept as a stub that says how large it was.
 import { hasPanRun, maskPans } from '../../logger.js';
 import type { TrailKind } from './inspection-types.js';
 
 const CVC_KEY = '"cardSecurityCode":';
-/** Keys whose values are long digit runs but never card numbers. */
-const NOT_PANS: ReadonlySet<string> = new Set(['purchaseDate', 'purchaseAmount', 'at', 'createdAt', 'updatedAt', 'recordedAt']);
+/** Keys whose numbers are millisecond timestamps (13 digits until the year 2286), not card numbers. */
+const TIMESTAMPS: ReadonlySet<string> = new Set(['at', 'createdAt', 'updatedAt', 'recordedAt']);
+/** purchaseDate's format, YYYYMMDDHHMMSS, a 14-digit run that is a date and time rather than a card number. */
+const PURCHASE_DATE = /^\d{4}(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])([01]\d|2[0-3])[0-5]\d[0-5]\d$/;
+
+/** A value under a key whose long digit runs are not card numbers, in that key's shape. */
+function notAPan(k: string, v: unknown): boolean {
+  if (TIMESTAMPS.has(k)) return typeof v === 'number' && v < 1e13;
+  return k === 'purchaseDate' && typeof v === 'string' && PURCHASE_DATE.test(v);
+}
 
 export interface EncodedEntry {
   json: string;
@@ -17,7 +26,7 @@ export interface EncodedEntry {
 
 function maskValue(k: string, v: unknown): unknown {
   if (k === 'cardSecurityCode') return undefined;
-  if (NOT_PANS.has(k)) return v;
+  if (notAPan(k, v)) return v;
   if (typeof v === 'string') return maskPans(v);
   if (typeof v === 'number' && Number.isInteger(v) && Math.abs(v) >= 1e12) {
     const s = String(v);

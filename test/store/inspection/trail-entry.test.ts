@@ -27,6 +27,22 @@ describe('trail entries', () => {
     expect(o.purchase.purchaseDate).to.equal('20261121093000');
   });
 
+  it('masks a PAN sent under one of those keys when it is not in that key’s shape', () => {
+    const o = JSON.parse(
+      maskedJson({
+        at: '4000400040004001',
+        deep: { createdAt: '5155010000000001', updatedAt: 4111111111111111 },
+        purchase: { purchaseDate: '4000400040004', purchaseAmount: '4000400040004001' },
+        kept: { at: 1_764_000_000_000, purchaseDate: '20261231235959' },
+      }),
+    );
+    expect(o.at).to.equal('400040******4001');
+    expect(o.deep).to.deep.equal({ createdAt: '515501******0001', updatedAt: '411111******1111' });
+    expect(o.purchase.purchaseDate).to.not.equal('4000400040004');
+    expect(o.purchase.purchaseAmount).to.equal('400040******4001');
+    expect(o.kept).to.deep.equal({ at: 1_764_000_000_000, purchaseDate: '20261231235959' });
+  });
+
   it('serializes {at, kind, note, message} and reads it back with an ISO time', () => {
     const e = encodeEntry(1_764_000_000_000, 'CRes', { transStatus: 'Y' }, 10_000, 'posted to http://m.test/');
     expect(e.bytes).to.equal(Buffer.byteLength(e.json));
