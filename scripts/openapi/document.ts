@@ -1161,7 +1161,7 @@ const paths: Record<string, Json> = {
     get: {
       tags: ['Console'],
       operationId: 'consoleAsset',
-      summary: "The console's script, its notification page's script, its stylesheet",
+      summary: "The console's script (console.js and the modules it imports), its notification page's script, its stylesheet",
       parameters: [
         param('X-Request-ID'),
         {
@@ -1169,7 +1169,24 @@ const paths: Record<string, Json> = {
           in: 'path',
           required: true,
           description: 'The asset.',
-          schema: { type: 'string', enum: ['console.js', 'notify.js', 'console.css'] },
+          schema: {
+            type: 'string',
+            enum: [
+              'console.js',
+              'api.js',
+              'app-flow.js',
+              'browser-areq.js',
+              'cards.js',
+              'dom.js',
+              'overrides.js',
+              'runner.js',
+              'state.js',
+              'tabs.js',
+              'transactions.js',
+              'notify.js',
+              'console.css',
+            ],
+          },
         },
       ],
       responses: {

@@ -1,5 +1,5 @@
-// The QA console (SPEC §17): GET /console (the page), GET /console/assets/{file} (its script, the
-// notification page's script, its stylesheet) and POST /console/notify (the notificationURL and
+// The QA console (SPEC §17): GET /console (the page), GET /console/assets/{file} (its script's
+// modules, the notification page's script, its stylesheet) and POST /console/notify (the notificationURL and
 // threeDSMethodNotificationURL of the flows the console runs, which hands the result to the page).
 // Served exactly where the admin API is (development, or with a token configured; 404 otherwise); the
 // page itself carries no data, so it needs no token: it asks for one and sends it to /__admin only.
@@ -24,9 +24,26 @@ const COMMON = {
   'Cross-Origin-Resource-Policy': 'same-origin',
 } as const;
 
-/** The compiled browser scripts (client/*.ts → dist/http/views/console/client/*.js). */
+/**
+ * The compiled browser scripts (client/*.ts → dist/http/views/console/client/*.js): the console page's
+ * entry module console.js and the modules it imports, and the notification page's notify.js. An explicit
+ * list: nothing else in that folder is served.
+ */
 const CLIENT_DIR = new URL('../views/console/client/', import.meta.url);
-const SCRIPTS = new Set(['console.js', 'notify.js']);
+const SCRIPTS = new Set([
+  'console.js',
+  'api.js',
+  'app-flow.js',
+  'browser-areq.js',
+  'cards.js',
+  'dom.js',
+  'overrides.js',
+  'runner.js',
+  'state.js',
+  'tabs.js',
+  'transactions.js',
+  'notify.js',
+]);
 
 const loaded = new Map<string, string | Error>();
 

@@ -2,7 +2,7 @@
 // API does), the page's CSP and headers, the assets, the notification page (escaping, what it passes
 // on), GET /__admin/scenarios (the card table) and POST /__admin/app-flow (the server-side SDK, with
 // the real crypto service). The page itself runs in Chromium in test/integration/console.test.ts.
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -25,6 +25,7 @@ import { localOverrides } from '../../../src/store/overrides/overrides-control.j
 import { OverridesView } from '../../../src/store/overrides/overrides-view.js';
 import { tempDirs, withSigning } from '../../crypto/fixtures.js';
 import { type TestDeps, testDeps } from '../../helpers/app-deps.js';
+import { ROOT } from '../../helpers/server.js';
 import { type MutableConfig, testConfig } from '../../protocol/helpers.js';
 import { MemoryStore } from '../../protocol/memory-store.js';
 
@@ -152,6 +153,17 @@ describe('http/routes/console (/console, /__admin/scenarios, /__admin/app-flow)'
       expect(css.text).to.include(':focus-visible');
       for (const bad of ['/console/assets/app.js', '/console/assets/..%2Fconsole-page.js', '/console/nothing'])
         expect((await request(app).get(bad)).status, bad).to.equal(404);
+    });
+
+    it('serves every module of the client folder (a module left off the list would break the page)', async () => {
+      const { app } = build();
+      const modules = (await readdir(path.join(ROOT, 'src/http/views/console/client'))).filter((f) => f.endsWith('.ts'));
+      expect(modules).to.include.members(['console.ts', 'notify.ts']);
+      for (const m of modules) {
+        const res = await request(app).get(`/console/assets/${m.replace(/\.ts$/, '.js')}`);
+        expect(res.status, m).to.equal(200);
+        expect(res.headers['content-type'], m).to.equal('text/javascript; charset=utf-8');
+      }
     });
 
     it('reads a compiled script once, from dist/ when the module runs from src/; a missing one is an Error', async () => {

@@ -1,6 +1,7 @@
 // The QA console's page (SPEC §17): static markup, its stylesheet and its script as files of the same
 // origin (console-assets.ts), so the CSP needs neither a nonce nor 'unsafe-inline'. Everything that
-// changes is filled in by the script (client/console.ts) with DOM calls and textContent, never innerHTML.
+// changes is filled in by the script (client/console.ts and the modules it imports) with DOM calls and
+// textContent, never innerHTML.
 // Every control is a real button, input or select with a label; the views are tabs (arrow keys move
 // between them).
 import { html } from '../html.js';
