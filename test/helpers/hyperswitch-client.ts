@@ -591,29 +591,42 @@ export interface Answer<T> {
   read: T;
 }
 
-async function postJson(u: string, body: Json): Promise<{ status: number; body: unknown }> {
-  const res = await fetch(u, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-  const text = await res.text();
+/**
+ * How a POST leaves the client: fetch by default; a test of mTLS gives one that presents the connector's
+ * client certificate (the connector's Netcetera auth is a certificate and key). Redirects are not followed.
+ */
+export type Post = (url: string, body: string, contentType: string) => Promise<{ status: number; text: string }>;
+
+export const fetchPost: Post = async (url, body, contentType) => {
+  const res = await fetch(url, { method: 'POST', headers: { 'content-type': contentType }, body, redirect: 'manual' });
+  return { status: res.status, text: await res.text() };
+};
+
+async function postJson(u: string, body: Json, post: Post): Promise<{ status: number; body: unknown }> {
+  const { status, text } = await post(u, JSON.stringify(body), 'application/json');
   let parsed: unknown = text;
   try {
     parsed = JSON.parse(text);
   } catch {
     // kept as text: the connector would fail to deserialize it
   }
-  return { status: res.status, body: parsed };
+  return { status, body: parsed };
 }
 
 /** The connector's calls against a server at `base` (the connector's base_url). */
 export class HyperswitchNetceteraClient {
-  constructor(readonly base: string) {}
+  constructor(
+    readonly base: string,
+    private readonly post: Post = fetchPost,
+  ) {}
 
   async versioning(card: Card): Promise<Answer<PreAuthn | ConnectorError>> {
-    const r = await postJson(`${this.base}/3ds/versioning`, versioningBody(card));
+    const r = await postJson(`${this.base}/3ds/versioning`, versioningBody(card), this.post);
     return { ...r, read: readVersioning(r.status, r.body) };
   }
 
   async authentication(input: AuthenticationInput): Promise<Answer<AuthnResponse | ConnectorError>> {
-    const r = await postJson(`${this.base}/3ds/authentication`, authenticationBody(input));
+    const r = await postJson(`${this.base}/3ds/authentication`, authenticationBody(input), this.post);
     return { ...r, read: readAuthentication(r.status, r.body) };
   }
 }
@@ -650,9 +663,8 @@ export function formsOf(page: string): HtmlForm[] {
   });
 }
 
-async function postForm(u: string, fields: Record<string, string>): Promise<{ status: number; text: string }> {
-  const res = await fetch(u, { method: 'POST', body: new URLSearchParams(fields), redirect: 'manual' });
-  return { status: res.status, text: await res.text() };
+function postForm(u: string, fields: Record<string, string>, post: Post): Promise<{ status: number; text: string }> {
+  return post(u, new URLSearchParams(fields).toString(), 'application/x-www-form-urlencoded');
 }
 
 function formNamed(page: string, name: string): HtmlForm {
@@ -670,16 +682,17 @@ function formNamed(page: string, name: string): HtmlForm {
 export async function browserChallenge(
   params: ChallengeParams,
   code: string,
+  post: Post = fetchPost,
 ): Promise<{ action: string; fields: Record<string, string>; status: number }> {
   if (!params.acsUrl || !params.challengeRequest) throw new Error('challenge without acsURL or challenge request');
-  const page = await postForm(params.acsUrl, { creq: params.challengeRequest });
+  const page = await postForm(params.acsUrl, { creq: params.challengeRequest }, post);
   if (page.status !== 200) throw new Error(`ACS page answered ${page.status}: ${page.text.slice(0, 300)}`);
   const entry = formNamed(page.text, 'cardholderInput');
-  const done = await postForm(entry.action, { ...entry.fields, challengeDataEntry: code });
+  const done = await postForm(entry.action, { ...entry.fields, challengeDataEntry: code }, post);
   if (done.status !== 200) throw new Error(`code submit answered ${done.status}: ${done.text.slice(0, 300)}`);
-  const post = formNamed(done.text, 'autoPost');
-  const notified = await postForm(post.action, post.fields);
-  return { action: post.action, fields: post.fields, status: notified.status };
+  const form = formNamed(done.text, 'autoPost');
+  const notified = await postForm(form.action, form.fields, post);
+  return { action: form.action, fields: form.fields, status: notified.status };
 }
 
 /**
@@ -687,11 +700,11 @@ export async function browserChallenge(
  * then the ACS's page auto-posts to the notification URL inside the data. Returns that URL's status.
  */
 export async function threeDSMethod(methodUrl: string, methodData: string): Promise<{ notificationUrl: string; status: number }> {
-  const page = await postForm(methodUrl, { threeDSMethodData: methodData });
+  const page = await postForm(methodUrl, { threeDSMethodData: methodData }, fetchPost);
   if (page.status !== 200) throw new Error(`3DS Method page answered ${page.status}`);
   const [post] = formsOf(page.text);
   if (!post) throw new Error('3DS Method page has no form');
-  const notified = await postForm(post.action, post.fields);
+  const notified = await postForm(post.action, post.fields, fetchPost);
   return { notificationUrl: post.action, status: notified.status };
 }
 

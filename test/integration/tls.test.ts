@@ -12,8 +12,10 @@ import os from 'node:os';
 import path from 'node:path';
 import type { TLSSocket } from 'node:tls';
 import { expect } from 'chai';
+import { browserChallenge, checkout, HyperswitchNetceteraClient, type Post, readResultsWebhook } from '../helpers/hyperswitch-client.js';
 import { ROOT, type RunningServer, startServer } from '../helpers/server.js';
 import { createTestCa, issueCertificate, selfSigned, type TestCredentials } from '../helpers/test-pki.js';
+import { startReceiver } from '../protocol/receiver.js';
 
 interface Reply {
   status: number;
@@ -330,5 +332,75 @@ describe('TLS and mTLS on the server port (integration)', function () {
       }
       expect(healthcheck(server.port, { TLS_ENABLED: 'true' })).to.equal(0);
     });
+
+    it("runs Hyperswitch's connector over mTLS, while the cardholder's browser, without a certificate, completes the challenge", async () => {
+      const hooks = await startReceiver();
+      const shop = await startReceiver();
+      try {
+        const trust = { ca: ca.certPem, servername: 'localhost' };
+        const connector = new HyperswitchNetceteraClient(`https://localhost:${server.port}`, tlsPost({ ...trust, client: merchant }));
+        const card = { number: '4000400040004001', expiryMonth: '11', expiryYear: '2029', cvc: '737', network: 'Visa' } as const;
+        const v = await connector.versioning(card);
+        if (v.read.kind !== 'ok') throw new Error(`versioning answered ${v.status}: ${JSON.stringify(v.body)}`);
+        const input = checkout(v.read, card.number, {
+          card,
+          returnUrl: shop.url('/payments/return'),
+          webhookUrl: hooks.url('/webhooks/netcetera'),
+        });
+        const a = await connector.authentication(input);
+        if (a.read.kind !== 'ok' || a.read.flow.type !== 'challenge')
+          throw new Error(`authentication answered ${a.status}: ${JSON.stringify(a.body)}`);
+        expect(a.read.flow.params.acsUrl).to.match(new RegExp(`^https://localhost:${server.port}/`));
+        const posted = await browserChallenge(a.read.flow.params, '1234', tlsPost(trust));
+        expect(posted.action).to.equal(shop.url('/payments/return'));
+        await hooks.waitFor(1);
+        expect(readResultsWebhook(hooks.received[0]?.body)).to.include({
+          threeDSServerTransID: v.read.threeDSServerTransID,
+          transStatus: 'Y',
+        });
+        // The connector's calls were authorized by its certificate; the browser's carried none.
+        const lines = server.lines.filter((l) => l.msg === 'request' && typeof l.route === 'string');
+        const tlsClientOf = (route: string) => [...new Set(lines.filter((l) => l.route === route).map((l) => l.tlsClient))];
+        expect(tlsClientOf('/3ds/versioning')).to.deep.equal(['authorized']);
+        expect(tlsClientOf('/3ds/authentication')).to.deep.equal(['authorized']);
+        expect(tlsClientOf(new URL(a.read.flow.params.acsUrl as string).pathname)).to.deep.equal(['none']);
+      } finally {
+        await hooks.close();
+        await shop.close();
+      }
+    });
   });
 });
+
+/** A POST over https (with a client certificate when given) or plain http, for the Hyperswitch-shaped client. */
+function tlsPost(opts: ClientOptions): Post {
+  return (url, body, contentType) =>
+    new Promise((resolve, reject) => {
+      const u = new URL(url);
+      const mod = u.protocol === 'https:' ? https : http;
+      const req = mod.request(
+        url,
+        {
+          method: 'POST',
+          agent: false,
+          headers: { 'content-type': contentType, 'content-length': Buffer.byteLength(body) },
+          ...(u.protocol === 'https:' && {
+            ...(opts.ca ? { ca: opts.ca } : {}),
+            ...(opts.servername ? { servername: opts.servername } : {}),
+            ...(opts.client ? { cert: opts.client.certPem, key: opts.client.keyPem } : {}),
+          }),
+          timeout: 5000,
+        },
+        (res) => {
+          let text = '';
+          res.setEncoding('utf8').on('data', (c: string) => {
+            text += c;
+          });
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+        },
+      );
+      req.on('timeout', () => req.destroy(new Error('timeout')));
+      req.on('error', reject);
+      req.end(body);
+    });
+}
