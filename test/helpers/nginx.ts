@@ -11,12 +11,17 @@ import { ROOT } from './server.js';
 export const NGINX_CONF = path.join(ROOT, 'deploy/nginx/nginx.conf');
 const INSTALL_HINT = 'apt-get install -y nginx-light';
 
-let available: boolean | undefined;
+let binary: string | null | undefined;
 let hinted = false;
 
+/** nginx from PATH, else where Debian puts it (/usr/sbin, often not on a non-root user's PATH). */
+function nginxBinary(): string | null {
+  binary ??= ['nginx', '/usr/sbin/nginx'].find((b) => spawnSync(b, ['-v'], { stdio: 'ignore' }).status === 0) ?? null;
+  return binary;
+}
+
 function nginxAvailable(): boolean {
-  available ??= spawnSync('nginx', ['-v'], { stdio: 'ignore' }).status === 0;
-  return available;
+  return nginxBinary() !== null;
 }
 
 /** Skips the suite when nginx is absent on a developer machine; fails it under CI=true. */
@@ -68,7 +73,7 @@ export async function startNginx(upstreams: string[], opts: { waitReady?: boolea
   const port = await freePort();
   const conf = path.join(dir, 'nginx.conf');
   writeFileSync(conf, localNginxConf(upstreams, port, dir));
-  const proc: ChildProcess = spawn('nginx', ['-p', dir, '-c', conf, '-e', 'stderr', '-g', 'daemon off;'], {
+  const proc: ChildProcess = spawn(nginxBinary() ?? 'nginx', ['-p', dir, '-c', conf, '-e', 'stderr', '-g', 'daemon off;'], {
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   const stderr: string[] = [];

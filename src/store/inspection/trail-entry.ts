@@ -8,14 +8,17 @@ import { hasPanRun, maskPans } from '../../logger.js';
 import type { TrailKind } from './inspection-types.js';
 
 const CVC_KEY = '"cardSecurityCode":';
-/** Keys whose numbers are millisecond timestamps (13 digits until the year 2286), not card numbers. */
+/**
+ * Keys whose numbers are millisecond timestamps, not card numbers: non-negative integers below 4e12 (the
+ * year 2096), which no 13-digit card number (Visa's start with 4) falls under.
+ */
 const TIMESTAMPS: ReadonlySet<string> = new Set(['at', 'createdAt', 'updatedAt', 'recordedAt']);
 /** purchaseDate's format, YYYYMMDDHHMMSS, a 14-digit run that is a date and time rather than a card number. */
 const PURCHASE_DATE = /^\d{4}(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])([01]\d|2[0-3])[0-5]\d[0-5]\d$/;
 
 /** A value under a key whose long digit runs are not card numbers, in that key's shape. */
 function notAPan(k: string, v: unknown): boolean {
-  if (TIMESTAMPS.has(k)) return typeof v === 'number' && v < 1e13;
+  if (TIMESTAMPS.has(k)) return typeof v === 'number' && Number.isInteger(v) && v >= 0 && v < 4e12;
   return k === 'purchaseDate' && typeof v === 'string' && PURCHASE_DATE.test(v);
 }
 

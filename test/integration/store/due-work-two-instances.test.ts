@@ -132,7 +132,9 @@ describe('due work on two instances sharing one Redis (SPEC §19)', function () 
   });
 
   it("queues the completion again on a client's retry to B when A died between writing the record and queuing it", async () => {
-    const a3 = await startServer({ workers: 1, env });
+    // Due 5 s after the AReq here: the kill and the retry must come before the completion is due, or B's read
+    // would complete the record itself and the test would say nothing about the queue.
+    const a3 = await startServer({ workers: 1, env: { ...env, DECOUPLED_DELAY_MS: '5000' } });
     a = a3;
     const { id, transStatus, body } = await authenticate(a3, PAN, true);
     expect(transStatus).to.equal('D');
@@ -143,7 +145,9 @@ describe('due work on two instances sharing one Redis (SPEC §19)', function () 
     // The client, which got no answer, sends the same AReq to the other instance: the first answer again,
     // and the completion queued from the record.
     expect(await send(b as RunningServer, body)).to.equal('D');
-    expect(await client.zscore(`${PREFIX}:due`, `decoupled|${id}|1`)).to.not.equal(null);
+    const queued = await client.zscore(`${PREFIX}:due`, `decoupled|${id}|1`);
+    expect(queued, 'the completion queued again by the retry').to.not.equal(null);
+    expect(Number(queued), 'queued for when it is due, not done by the read').to.be.above(Date.now());
     await pushedFor(id);
     expect(pushes.find((p) => p.threeDSServerTransID === id)).to.include({ threeDSServerTransID: id, transStatus: 'Y' });
   });

@@ -31,13 +31,15 @@ describe('trail entries', () => {
     const o = JSON.parse(
       maskedJson({
         at: '4000400040004001',
-        deep: { createdAt: '5155010000000001', updatedAt: 4111111111111111 },
+        deep: { createdAt: '5155010000000001', updatedAt: 4111111111111111, recordedAt: -4000400040004001 },
+        visa13: { at: 4000400040004 },
         purchase: { purchaseDate: '4000400040004', purchaseAmount: '4000400040004001' },
         kept: { at: 1_764_000_000_000, purchaseDate: '20261231235959' },
       }),
     );
     expect(o.at).to.equal('400040******4001');
-    expect(o.deep).to.deep.equal({ createdAt: '515501******0001', updatedAt: '411111******1111' });
+    expect(o.deep).to.deep.equal({ createdAt: '515501******0001', updatedAt: '411111******1111', recordedAt: '-400040******4001' });
+    expect(o.visa13.at).to.equal('400040***0004');
     expect(o.purchase.purchaseDate).to.not.equal('4000400040004');
     expect(o.purchase.purchaseAmount).to.equal('400040******4001');
     expect(o.kept).to.deep.equal({ at: 1_764_000_000_000, purchaseDate: '20261231235959' });

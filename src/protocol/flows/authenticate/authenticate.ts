@@ -194,7 +194,8 @@ export async function authenticateCall(core: ProtocolCore, body: unknown, ctx: R
 
   const raced = await store(core, id, build, acsTransID, read ?? undefined);
   if (raced) return repeat(core, raced, hash, areq);
-  // Queued at once after the write, before a slow card's delay: the answer leaves only once both are kept.
+  // Queued at once after the write, before a slow card's delay (a failure to queue is logged, not answered:
+  // a repeat queues it again, and any read of the record after its due time completes it).
   if (core.due && (stage === 'challenge' || stage === 'decoupled')) await queueDueWork(core, build(openedRecord(id, now)));
   traceAuthentication(core, id, {
     body,
