@@ -22,6 +22,14 @@ describe('due work on two instances sharing one Redis (SPEC §19)', function () 
   let client: Redis;
   let a: RunningServer | undefined;
   let b: RunningServer | undefined;
+  // Every instance any test started, stopped after all of them (a test that fails before its kill, or runs
+  // alone under --grep, must not leave one running).
+  const started: RunningServer[] = [];
+  const start = async (e: Record<string, string>): Promise<RunningServer> => {
+    const s = await startServer({ workers: 1, env: e });
+    started.push(s);
+    return s;
+  };
   let receiver: http.Server;
   let pushUrl: string;
   const pushes: Record<string, unknown>[] = [];
@@ -43,12 +51,11 @@ describe('due work on two instances sharing one Redis (SPEC §19)', function () 
     await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
     pushUrl = `http://127.0.0.1:${(receiver.address() as { port: number }).port}/results`;
     env = { REDIS_URL: redis.url, STORE_PREFIX: PREFIX, DECOUPLED_DELAY_MS: '1500', CHALLENGE_TIMEOUT_SECONDS: '1' };
-    a = await startServer({ workers: 1, env });
-    b = await startServer({ workers: 1, env });
+    a = await start(env);
+    b = await start(env);
   });
   after(async () => {
-    await a?.stop();
-    await b?.stop();
+    await Promise.all(started.map((s) => s.stop()));
     client?.disconnect();
     await new Promise<void>((resolve) => (receiver ? receiver.close(() => resolve()) : resolve()));
     await redis?.close();
@@ -119,7 +126,7 @@ describe('due work on two instances sharing one Redis (SPEC §19)', function () 
   });
 
   it('B times out the challenge A opened and pushes its results after A is killed', async () => {
-    const a2 = await startServer({ workers: 1, env });
+    const a2 = await start(env);
     a = a2;
     const { id, transStatus } = await authenticate(a2, '4000400040004001', false);
     expect(transStatus).to.equal('C');
@@ -134,7 +141,7 @@ describe('due work on two instances sharing one Redis (SPEC §19)', function () 
   it("queues the completion again on a client's retry to B when A died between writing the record and queuing it", async () => {
     // Due 5 s after the AReq here: the kill and the retry must come before the completion is due, or B's read
     // would complete the record itself and the test would say nothing about the queue.
-    const a3 = await startServer({ workers: 1, env: { ...env, DECOUPLED_DELAY_MS: '5000' } });
+    const a3 = await start({ ...env, DECOUPLED_DELAY_MS: '5000' });
     a = a3;
     const { id, transStatus, body } = await authenticate(a3, PAN, true);
     expect(transStatus).to.equal('D');
