@@ -33,6 +33,8 @@ export class RunningServer {
   constructor(
     readonly proc: ChildProcess,
     readonly port: number,
+    /** The environment the test gave (names the test in a leftover report). */
+    readonly env: Record<string, string> = {},
   ) {
     let buf = '';
     proc.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
@@ -113,6 +115,16 @@ export class RunningServer {
   }
 }
 
+/** Servers startServer started that have not exited yet (the root hook in no-leftovers.ts checks it is empty at the end). */
+const running = new Set<RunningServer>();
+
+/** The servers still running, each stopped (its process group killed); what the caller should report. */
+export async function stopLeftovers(): Promise<string[]> {
+  const left = [...running];
+  await Promise.all(left.map((s) => s.stop()));
+  return left.map((s) => `pid ${s.pid}, port ${s.port}, env ${JSON.stringify(s.env)}`);
+}
+
 export async function startServer(opts: ServerOptions = {}): Promise<RunningServer> {
   const port = opts.env?.PORT ? Number(opts.env.PORT) : await freePort();
   const proc = spawn(process.execPath, [MAIN, ...(opts.args ?? [])], {
@@ -129,7 +141,9 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
   });
-  const server = new RunningServer(proc, port);
+  const server = new RunningServer(proc, port, opts.env ?? {});
+  running.add(server);
+  void server.exited.then(() => running.delete(server));
   if (opts.waitReady !== false) {
     try {
       await Promise.race([
