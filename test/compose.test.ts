@@ -75,6 +75,8 @@ describe('compose.yaml', () => {
       expect(app.ports, `${name} is reached through the proxy only`).to.equal(undefined);
       expect(app.environment?.PUBLIC_URL).to.equal(`\${PROXY_PUBLIC_URL:-http://localhost:${published}}`);
       expect(app.environment?.TRUST_PROXY).to.equal('1');
+      // One token for the admin API and console of both: a generated one would differ per instance.
+      expect(app.environment?.ADMIN_TOKEN).to.match(/^\$\{ADMIN_TOKEN:-.+\}$/);
       expect(proxy.depends_on?.[name]?.condition).to.equal('service_healthy');
     }
   });

@@ -23,6 +23,7 @@ import { freePort, type RunningServer, startServer, workerPids } from '../helper
 import { type Receiver, startReceiver } from '../protocol/receiver.js';
 
 const LIMITS: Limits = { max: 500, windowMs: 5000 };
+const TOKEN = 'proxy-test-admin-token';
 const CARD: Card = { number: '4000400040004001', expiryMonth: '11', expiryYear: '2029', cvc: '737', network: 'Visa' };
 
 /** Requests an instance counted (its primary sums its workers), operator routes left out. */
@@ -62,6 +63,7 @@ describe('two instances on one Redis behind nginx (SPEC §19, deploy/nginx/nginx
         STORE_PREFIX: `proxy${randomUUID().slice(0, 8)}`,
         PUBLIC_URL: url,
         TRUST_PROXY: '1',
+        ADMIN_TOKEN: TOKEN,
         RATE_LIMIT_MAX: String(LIMITS.max),
         RATE_LIMIT_WINDOW_MS: String(LIMITS.windowMs),
         ACCESS_LOG: 'false',
@@ -140,6 +142,18 @@ describe('two instances on one Redis behind nginx (SPEC §19, deploy/nginx/nginx
     expect(params.acsUrl?.startsWith(proxy?.url('/') ?? '-')).to.equal(true);
     await completeAndCheck(p, params);
     const [afterA, afterB] = [await flowRequests(a as RunningServer), await flowRequests(b as RunningServer)];
+    // The admin API reads the shared Redis: the same trail whichever instance answers (round robin).
+    const trails = new Set<string>();
+    for (let i = 0; i < 4; i++) {
+      const res = await fetch((proxy as RunningNginx).url(`/__admin/transactions/${p.threeDSServerTransID}`), {
+        headers: { authorization: `Bearer ${TOKEN}` },
+      });
+      expect(res.status).to.equal(200);
+      const detail = (await res.json()) as { trail: { kind: string }[] };
+      trails.add(detail.trail.map((e) => e.kind).join(','));
+    }
+    expect(trails.size, [...trails].join(' | ')).to.equal(1);
+    expect([...trails][0]).to.include('AReq');
     // versioning, authentication, ACS page, code submit: round robin gives each instance some of them.
     expect(afterA - beforeA, 'requests instance a served').to.be.at.least(1);
     expect(afterB - beforeB, 'requests instance b served').to.be.at.least(1);
