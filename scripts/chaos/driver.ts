@@ -5,6 +5,7 @@ import { type ChildProcess, fork } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FlowLoad, type LoadOptions, type LoadReport } from './flows.js';
+import { killChild, messagesOf, stopChild } from './ipc.js';
 
 type ToDriver = { type: 'start'; opts: LoadOptions } | { type: 'stop' };
 type FromDriver = { type: 'started' } | { type: 'report'; report: LoadReport } | { type: 'error'; message: string };
@@ -25,27 +26,7 @@ export class Driver {
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
       serialization: 'advanced',
     });
-    const queue: FromDriver[] = [];
-    let waiting: ((m: FromDriver) => void) | undefined;
-    child.on('message', (m: FromDriver) => {
-      if (waiting) {
-        const w = waiting;
-        waiting = undefined;
-        w(m);
-      } else queue.push(m);
-    });
-    const exited = new Promise<FromDriver>((resolve) =>
-      child.once('exit', (code) => resolve({ type: 'error', message: `the load driver exited with ${code}` })),
-    );
-    const next = () =>
-      queue.length > 0
-        ? Promise.resolve(queue.shift() as FromDriver)
-        : Promise.race([
-            new Promise<FromDriver>((resolve) => {
-              waiting = resolve;
-            }),
-            exited,
-          ]);
+    const next = messagesOf<FromDriver>(child, (code) => ({ type: 'error', message: `the load driver exited with ${code}` }));
     const d = new Driver(child, next);
     child.send({ type: 'start', opts } satisfies ToDriver);
     const m = await next();
@@ -58,15 +39,11 @@ export class Driver {
 
   /** Stops the loops (each finishes its flow) and returns everything recorded. */
   async stop(): Promise<LoadReport> {
-    this.child.send({ type: 'stop' } satisfies ToDriver);
-    const m = await this.next();
-    this.kill();
-    if (m.type !== 'report') throw new Error(m.type === 'error' ? m.message : 'no report from the load driver');
-    return m.report;
+    return stopChild<LoadReport>(this.child, this.next, 'the load driver');
   }
 
   kill(): void {
-    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGKILL');
+    killChild(this.child);
   }
 }
 

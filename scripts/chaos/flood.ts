@@ -11,6 +11,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { now, sleep } from './common.js';
+import { killChild, messagesOf, stopChild } from './ipc.js';
 import { withOpenFiles } from './processes.js';
 
 export interface FloodOptions {
@@ -47,27 +48,7 @@ export class Flood {
     const need = opts.idle + opts.slowHeaders + opts.slowBodies + 256;
     const { cmd, args, raisedTo } = withOpenFiles(process.execPath, ['--import', 'tsx', SELF], need);
     const child = spawn(cmd, args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], serialization: 'advanced' });
-    const queue: FromFlood[] = [];
-    let waiting: ((m: FromFlood) => void) | undefined;
-    child.on('message', (m: FromFlood) => {
-      if (waiting) {
-        const w = waiting;
-        waiting = undefined;
-        w(m);
-      } else queue.push(m);
-    });
-    const exited = new Promise<FromFlood>((resolve) =>
-      child.once('exit', (code) => resolve({ type: 'error', message: `the flood exited with ${code}` })),
-    );
-    const next = () =>
-      queue.length > 0
-        ? Promise.resolve(queue.shift() as FromFlood)
-        : Promise.race([
-            new Promise<FromFlood>((resolve) => {
-              waiting = resolve;
-            }),
-            exited,
-          ]);
+    const next = messagesOf<FromFlood>(child, (code) => ({ type: 'error', message: `the flood exited with ${code}` }));
     const flood = new Flood(child, next);
     child.send({ type: 'start', opts } satisfies ToFlood);
     const m = await next();
@@ -79,15 +60,11 @@ export class Flood {
   }
 
   async stop(): Promise<FloodReport> {
-    this.child.send({ type: 'stop' } satisfies ToFlood);
-    const m = await this.next();
-    this.kill();
-    if (m.type !== 'report') throw new Error(m.type === 'error' ? m.message : 'no report from the flood');
-    return m.report;
+    return stopChild<FloodReport>(this.child, this.next, 'the flood');
   }
 
   kill(): void {
-    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGKILL');
+    killChild(this.child);
   }
 }
 

@@ -14,7 +14,7 @@ import { parseArgs } from 'node:util';
 import { redisServerAvailable } from '../../test/helpers/redis.js';
 import { fmt, kinds, ROOT } from './common.js';
 import { killAllServers } from './processes.js';
-import { type ChaosContext, type Row, SCENARIOS } from './scenarios.js';
+import { type ChaosContext, type Row, SCENARIOS, type Verdict } from './scenarios.js';
 
 /** A scenario that has not finished after this long is stopped and reported as an error. */
 const SCENARIO_LIMIT_S = 900;
@@ -125,6 +125,11 @@ function details(rows: Row[]): string {
     .join('\n');
 }
 
+/** The row of a scenario that did not run (SKIPPED) or did not finish (ERROR), with why. */
+function emptyRow(scenario: string, verdict: Verdict, note: string): Row {
+  return { scenario, requests: 0, failures: {}, fiveXX: 0, target: '—', verdict, checks: [], notes: [note] };
+}
+
 async function main(): Promise<void> {
   let opts: ChaosOptions | 'help';
   try {
@@ -172,16 +177,7 @@ async function main(): Promise<void> {
     const missing = s.needs.filter((n) => n === 'redis-server' && !redisServerAvailable());
     let row: Row;
     if (missing.length > 0) {
-      row = {
-        scenario: s.name,
-        requests: 0,
-        failures: {},
-        fiveXX: 0,
-        target: '—',
-        verdict: 'SKIPPED',
-        checks: [],
-        notes: [`needs ${missing.join(', ')} (apt-get install -y redis-server)`],
-      };
+      row = emptyRow(s.name, 'SKIPPED', `needs ${missing.join(', ')} (apt-get install -y redis-server)`);
     } else {
       try {
         let timer: NodeJS.Timeout | undefined;
@@ -190,16 +186,7 @@ async function main(): Promise<void> {
         });
         row = await Promise.race([s.run(ctx), limit]).finally(() => clearTimeout(timer));
       } catch (err) {
-        row = {
-          scenario: s.name,
-          requests: 0,
-          failures: {},
-          fiveXX: 0,
-          target: '—',
-          verdict: 'ERROR',
-          checks: [],
-          notes: [(err as Error).stack ?? String(err)],
-        };
+        row = emptyRow(s.name, 'ERROR', (err as Error).stack ?? String(err));
       }
     }
     rows.push(row);
